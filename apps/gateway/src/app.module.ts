@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { QueueName } from '@mms/contracts';
+import { DbModule } from '@mms/db';
+import { QueueModule } from '@mms/queue';
+import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
+import { OutboxRelay } from './outbox/outbox.relay';
+import { HealthController } from './ops/health.controller';
+import { GatewayMetrics, MetricsController } from './ops/metrics';
+import { AcceptMessageService } from './partner-api/accept-message.service';
+import { PartnerApiController } from './partner-api/partner-api.controller';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, queues: [QueueName.Barcode, QueueName.Delivery] }),
+      ],
+      controllers: [PartnerApiController, HealthController, MetricsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        AcceptMessageService,
+        OutboxRelay,
+        GatewayMetrics,
+      ],
+    };
+  }
+}

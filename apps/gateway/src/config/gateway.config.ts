@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { booleanVariable, commonEnv, loadConfig, portVariable } from '@mms/config';
+
+export const gatewayEnvSchema = z.object({
+  ...commonEnv,
+  GATEWAY_PORT: portVariable.default(3000),
+  GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest request body accepted, in bytes; larger ones get E100 with HTTP 413. */
+  REQUEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** How often undispatched outbox rows are swept into their queue. */
+  OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  /** Rows younger than this are left to the request that wrote them. */
+  OUTBOX_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Bull Board (/admin/queues) basic auth. Without a password the board is not mounted. */
+  ADMIN_USERNAME: z.string().min(1).default('admin'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  TRUST_PROXY: booleanVariable.default(false),
+});
+
+export type GatewayConfig = z.output<typeof gatewayEnvSchema>;
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig(gatewayEnvSchema, env);
+}

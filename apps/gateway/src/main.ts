@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { unreachableServices } from '@mms/config';
+import { createGatewayApp } from './bootstrap';
+import { loadGatewayConfig } from './config/gateway.config';
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig();
+  const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
+  if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  const app = await createGatewayApp(config);
+  await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST });
+}
+
+main().catch((error: unknown) => {
+  console.error(`gateway: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

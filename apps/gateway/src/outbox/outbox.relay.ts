@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { isJobName, parseJobPayload } from '@mms/contracts';
+import { OutboxEntry, PrismaService } from '@mms/db';
+import { JobProducer } from '@mms/queue';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+
+const SWEEP_BATCH = 200;
+
+/**
+ * Moves outbox rows into BullMQ. The request that wrote a row dispatches it right after its
+ * commit; the sweeper picks up whatever that missed (Redis down, process killed between commit and
+ * enqueue), in batches locked with SKIP LOCKED so gateway replicas never contend. A row is deleted
+ * only after Redis took the job; the job id is the tracking id, so a row sent twice is one job.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweepOnce(), this.config.OUTBOX_SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** Best effort: a failure leaves the row for the sweeper and never fails the request. */
+  async dispatchNow(entry: OutboxEntry): Promise<void> {
+    try {
+      await this.enqueue(entry);
+      await this.prisma.outboxEntry.deleteMany({ where: { id: entry.id } });
+    } catch (error) {
+      this.logger.warn(`outbox ${entry.id} (job ${entry.jobId}) left for the sweeper: ${describe(error)}`);
+    }
+  }
+
+  /** One sweep; returns how many rows it dispatched. Runs one at a time per process. */
+  sweepOnce(): Promise<number> {
+    this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async sweep(): Promise<number> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const due = await tx.$queryRaw<OutboxEntry[]>`
+          SELECT id, queue, job_name AS "jobName", job_id AS "jobId", payload, created_at AS "createdAt",
+                 dispatched_at AS "dispatchedAt", attempts, last_error AS "lastError"
+          FROM outbox
+          WHERE created_at <= now() - make_interval(secs => ${this.config.OUTBOX_SWEEP_MIN_AGE_MS / 1000})
+          ORDER BY id
+          LIMIT ${SWEEP_BATCH}
+          FOR UPDATE SKIP LOCKED`;
+        const sent: number[] = [];
+        for (const entry of due) {
+          try {
+            await this.enqueue(entry);
+            sent.push(entry.id);
+          } catch (error) {
+            await tx.outboxEntry.update({
+              where: { id: entry.id },
+              data: { attempts: { increment: 1 }, lastError: describe(error).slice(0, 500) },
+            });
+          }
+        }
+        if (sent.length > 0) {
+          await tx.outboxEntry.deleteMany({ where: { id: { in: sent } } });
+          this.logger.log(`outbox sweep dispatched ${sent.length} job(s)`);
+        }
+        return sent.length;
+      });
+    } catch (error) {
+      this.logger.warn(`outbox sweep failed: ${describe(error)}`);
+      return 0;
+    }
+  }
+
+  private async enqueue(entry: OutboxEntry): Promise<void> {
+    if (!isJobName(entry.jobName)) throw new Error(`outbox ${entry.id}: unknown job name ${entry.jobName}`);
+    await this.producer.enqueue(entry.jobName, parseJobPayload(entry.jobName, entry.payload));
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

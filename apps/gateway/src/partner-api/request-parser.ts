@@ -1,0 +1,179 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { Credentials, CustomText, PartnerApiError, PartnerRequest } from '@mms/contracts';
+
+/** What the HTTP layer hands over: nothing Fastify- or Nest-specific, so this stays pure. */
+export interface RawPartnerRequest {
+  readonly method: string;
+  readonly query: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly contentType: string | undefined;
+  readonly body: Buffer | undefined;
+}
+
+type Fields = Map<string, string>;
+
+const xmlParser = new XMLParser({
+  ignoreAttributes: true,
+  // Keep every value a string: TO and MMSID must not become numbers (16501234123 would survive,
+  // but a leading zero or a long BARCODEID would not).
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: false,
+  transformTagName: (name) => name.toUpperCase(),
+  isArray: (name) => name === 'CUSTOMTEXT',
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns any of the three request forms (GET query, POST with an `xml` form field, raw XML body)
+ * into one typed PartnerRequest. Throws PartnerApiError E100 for a request of no known form and
+ * E108 for XML that cannot be read.
+ */
+export function parsePartnerRequest(raw: RawPartnerRequest): PartnerRequest {
+  const query = lowerCaseKeys(raw.query);
+  const xmlInQuery = query.get('xml');
+  if (xmlInQuery !== undefined) return fromXml(xmlInQuery);
+
+  const hasBody = raw.body !== undefined && raw.body.length > 0;
+  if (raw.method === 'GET' || !hasBody) {
+    if (query.size === 0) throw new PartnerApiError('E100');
+    return fromFlatParameters(query);
+  }
+
+  const body = decodeUtf8(raw.body as Buffer);
+  const mediaType = (raw.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    const form = lowerCaseKeys(Object.fromEntries(groupParams(new URLSearchParams(body))));
+    const xml = form.get('xml');
+    if (xml === undefined) throw new PartnerApiError('E100');
+    return fromXml(xml);
+  }
+  if (mediaType === 'multipart/form-data') {
+    // Multipart bodies (PHP curl with an array payload) come with the full ingress issue.
+    throw new PartnerApiError('E100');
+  }
+  if (body.trimStart().startsWith('<')) return fromXml(body);
+  throw new PartnerApiError('E100');
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new PartnerApiError('E108', 'invalid UTF-8');
+  }
+}
+
+function groupParams(params: URLSearchParams): Array<[string, string[]]> {
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of params) grouped.set(key, [...(grouped.get(key) ?? []), value]);
+  return [...grouped];
+}
+
+/** Parameter names are case-insensitive; a repeated parameter keeps every value, comma-joined. */
+function lowerCaseKeys(source: Readonly<Record<string, string | readonly string[] | undefined>>): Fields {
+  const fields: Fields = new Map();
+  for (const [key, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    const joined = typeof value === 'string' ? value : value.join(',');
+    const name = key.toLowerCase();
+    fields.set(name, fields.has(name) ? `${fields.get(name)},${joined}` : joined);
+  }
+  return fields;
+}
+
+function fromXml(xml: string): PartnerRequest {
+  // Entity and DOCTYPE declarations are refused outright: no expansion, ever.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new PartnerApiError('E108', 'DOCTYPE and entity declarations are not allowed');
+  const verdict = XMLValidator.validate(xml);
+  if (verdict !== true) {
+    throw new PartnerApiError('E108', `${verdict.err.msg} (line ${verdict.err.line}, column ${verdict.err.col})`);
+  }
+  const document: unknown = xmlParser.parse(xml);
+  const root = isRecord(document) ? document['REQUEST'] : undefined;
+  if (!isRecord(root)) throw new PartnerApiError('E100');
+
+  const fields: Fields = new Map();
+  for (const [name, value] of Object.entries(root)) {
+    const text = scalar(value);
+    if (text !== undefined) fields.set(name.toLowerCase(), text);
+  }
+  const customTexts: CustomText[] = [];
+  for (const entry of asArray(root['CUSTOMTEXT'])) {
+    if (!isRecord(entry)) continue;
+    customTexts.push({ slide: scalar(entry['SLIDE']) ?? '', value: scalar(entry['VALUE']) ?? '' });
+  }
+  const data: Record<string, string> = {};
+  const dataElement = root['DATA'];
+  if (isRecord(dataElement)) {
+    for (const [name, value] of Object.entries(dataElement)) {
+      const text = scalar(value);
+      if (text !== undefined) data[name.toUpperCase()] = text;
+    }
+  }
+  return build(fields, customTexts, data);
+}
+
+/** GET form: nested elements arrive flattened as customtext_<slide> and data_<name>. */
+function fromFlatParameters(query: Fields): PartnerRequest {
+  const customTexts: CustomText[] = [];
+  const data: Record<string, string> = {};
+  for (const [name, value] of query) {
+    const slide = /^customtext_(.+)$/.exec(name);
+    if (slide?.[1] !== undefined) customTexts.push({ slide: slide[1].trim(), value: value.trim() });
+    const field = /^data_(.+)$/.exec(name);
+    if (field?.[1] !== undefined) data[field[1].toUpperCase()] = value.trim();
+  }
+  const trimmed: Fields = new Map([...query].map(([k, v]) => [k, v.trim()]));
+  return build(trimmed, customTexts, data);
+}
+
+function build(fields: Fields, customTexts: CustomText[], data: Record<string, string>): PartnerRequest {
+  const get = (name: string): string | undefined => {
+    const value = fields.get(name);
+    return value === undefined || value === '' ? undefined : value;
+  };
+  return {
+    action: get('action'),
+    credentials: credentialsFrom(get('api_key'), get('user'), get('pass')),
+    mmsId: get('mmsid'),
+    to: get('to'),
+    from: get('from'),
+    databaseId: get('databaseid'),
+    barcodeId: get('barcodeid'),
+    campaignRef: get('campaignref'),
+    customSubject: get('customsubject'),
+    customTexts,
+    data,
+    device: get('device'),
+    ddmTitle: get('ddmtitle'),
+    ddmText: get('ddmtext'),
+    ddmTimeout: get('ddmtimeout'),
+  };
+}
+
+function credentialsFrom(apiKey?: string, user?: string, pass?: string): Credentials {
+  if (apiKey !== undefined) return { kind: 'apiKey', apiKey };
+  if (user !== undefined) return { kind: 'legacy', user, passMd5: pass };
+  return { kind: 'none' };
+}
+
+/** A leaf element's text; a repeated leaf keeps every value comma-joined (so a TO list stays visible). */
+function scalar(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim();
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    return (value as string[]).map((v) => v.trim()).join(',');
+  }
+  return undefined;
+}
+
+function asArray(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,33 @@
+import type { PartnerResponse } from '@mms/contracts';
+
+const escapeXml = (text: string): string =>
+  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+
+/** Characters XML 1.0 cannot carry at all: dropped from echoed values so the answer stays well-formed. */
+// eslint-disable-next-line no-control-regex
+const notXmlChar = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const element = (name: string, value: string | number): string =>
+  `    <${name}>${escapeXml(String(value).replace(notXmlChar, ''))}</${name}>\n`;
+
+/** The answer body, laid out as the API docs' examples (element order included). */
+export function renderResponse(response: PartnerResponse): string {
+  if (response.status === 'Success') {
+    return (
+      '<RESPONSE>\n' +
+      element('STATUS', 'Success') +
+      element('MMSID', response.mmsId) +
+      element('TRACKINGID', response.trackingId) +
+      element('TO', response.to) +
+      '</RESPONSE>\n'
+    );
+  }
+  return (
+    '<RESPONSE>\n' +
+    element('STATUS', 'Failure') +
+    element('ERRORCODE', response.errorCode) +
+    (response.to !== undefined && response.to !== '' ? element('TO', response.to) : '') +
+    element('ERRORINFO', response.errorInfo) +
+    '</RESPONSE>\n'
+  );
+}

@@ -1,0 +1,4 @@
+export * from './lib/prisma.service';
+export * from './lib/db.module';
+export * from './lib/message-events';
+export * from './generated/prisma/client';

@@ -1,0 +1,5 @@
+export * from './lib/connection';
+export * from './lib/job-options';
+export * from './lib/job-producer';
+export * from './lib/queue.module';
+export * from './lib/processor-support';

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { JobName, JobOf, parseJobPayload, queueOfJob } from '@mms/contracts';
+import { jobOptionsFor } from './job-options';
+
+/**
+ * The only way the fleet enqueues: the job name picks the queue, the payload is checked against
+ * its schema before it leaves the process, and the tracking id is the job id, so enqueueing the
+ * same message twice is a no-op while the first job is still known to Redis.
+ */
+@Injectable()
+export class JobProducer {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async enqueue<N extends JobName>(name: N, data: JobOf<N>): Promise<string> {
+    const payload = parseJobPayload(name, data);
+    const queue = this.queueFor(name);
+    const job = await queue.add(name, payload, jobOptionsFor(name, payload.trackingId));
+    return job.id ?? payload.trackingId;
+  }
+
+  private queueFor(name: JobName): Queue {
+    return this.moduleRef.get<Queue>(getQueueToken(queueOfJob[name]), { strict: false });
+  }
+}
