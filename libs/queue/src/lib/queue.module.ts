@@ -7,8 +7,10 @@ import { JobProducer } from './job-producer';
 export interface QueueModuleOptions {
   readonly redisUrl: string;
   readonly prefix: string;
-  /** Queues this process produces to or consumes from. */
-  readonly queues: readonly QueueName[];
+  /** Queues this process enqueues to: connections that fail fast when Redis is down. */
+  readonly produces: readonly QueueName[];
+  /** Queues this process works: blocking connections that wait for Redis. */
+  readonly consumes?: readonly QueueName[];
 }
 
 /**
@@ -19,12 +21,12 @@ export interface QueueModuleOptions {
 export class QueueModule {
   static forRoot(options: QueueModuleOptions): DynamicModule {
     const bull = BullModule.forRoot({ connection: redisOptionsFrom(options.redisUrl, 'worker'), prefix: options.prefix });
+    const consumes = options.consumes ?? [];
     const queues = BullModule.registerQueue(
-      ...options.queues.map((name) => ({
-        name,
-        prefix: options.prefix,
-        connection: redisOptionsFrom(options.redisUrl, 'producer'),
-      })),
+      ...options.produces
+        .filter((name) => !consumes.includes(name))
+        .map((name) => ({ name, prefix: options.prefix, connection: redisOptionsFrom(options.redisUrl, 'producer') })),
+      ...consumes.map((name) => ({ name, prefix: options.prefix, connection: redisOptionsFrom(options.redisUrl, 'worker') })),
     );
     return {
       module: QueueModule,

@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { QueueName } from '@mms/contracts';
+import { DbModule } from '@mms/db';
+import { ImageStoreModule } from '@mms/image-store';
+import { QueueModule } from '@mms/queue';
+import { BarcodeProcessor } from './barcode/barcode.processor';
+import { BarcodeService } from './barcode/barcode.service';
+import { BARCODE_CONFIG, BarcodeConfig } from './config/barcode.config';
+import { BARCODE_RENDERER } from './render/barcode-renderer';
+import { BwipRenderer } from './render/bwip-renderer.adapter';
+
+@Module({})
+export class BarcodeAppModule {
+  static forRoot(config: BarcodeConfig): DynamicModule {
+    return {
+      module: BarcodeAppModule,
+      imports: [
+        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Delivery], consumes: [QueueName.Barcode] }),
+        ImageStoreModule,
+      ],
+      providers: [
+        { provide: BARCODE_CONFIG, useValue: config },
+        { provide: BARCODE_RENDERER, useClass: BwipRenderer },
+        BarcodeService,
+        BarcodeProcessor,
+      ],
+    };
+  }
+}

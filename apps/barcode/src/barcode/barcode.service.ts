@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { JobName, MessageStatus, Symbology, hasReached, parseBarcodeSettings } from '@mms/contracts';
+import { PrismaService, recordTransition } from '@mms/db';
+import { IMAGE_STORE, ImageStore } from '@mms/image-store';
+import { JobProducer, PermanentJobError } from '@mms/queue';
+import { BARCODE_RENDERER, BarcodeRenderer, UnencodableBarcodeError } from '../render/barcode-renderer';
+
+/**
+ * Issues a message's barcode: records it in the account's barcode database, renders the image
+ * into the image store, moves the message to RENDERED and hands it to delivery. Safe to run twice
+ * for one message: the issuance row is unique per message, the image key is content-addressed,
+ * the status step is conditional, and the delivery job id is the tracking id.
+ */
+@Injectable()
+export class BarcodeService {
+  private readonly logger = new Logger(BarcodeService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+    @Inject(BARCODE_RENDERER) private readonly renderer: BarcodeRenderer,
+    @Inject(IMAGE_STORE) private readonly images: ImageStore,
+  ) {}
+
+  async issueAndRender(trackingId: string): Promise<{ imageKey: string; rendered: boolean }> {
+    const message = await this.prisma.message.findUnique({
+      where: { trackingId },
+      include: { database: true },
+    });
+    if (message === null) throw new PermanentJobError(`message ${trackingId} does not exist`);
+    if (message.status === MessageStatus.Failed) throw new PermanentJobError(`message ${trackingId} already failed`);
+
+    if (hasReached(message.status, MessageStatus.Rendered) && message.imageKey !== null) {
+      // A rerun after the status step: only the hand-off may be missing.
+      await this.handOff(trackingId, message.imageKey, message.status);
+      return { imageKey: message.imageKey, rendered: false };
+    }
+
+    await this.prisma.issuedBarcode.createMany({
+      data: [
+        {
+          databaseId: message.databaseId,
+          barcodeId: message.barcodeValue,
+          phone: message.toNumber,
+          campaignId: message.campaignId,
+          messageId: message.id,
+          trackingId,
+        },
+      ],
+      skipDuplicates: true,
+    });
+
+    const symbology = message.database.symbology as Symbology;
+    let settings;
+    try {
+      settings = parseBarcodeSettings(message.database.settings);
+    } catch (error) {
+      throw new PermanentJobError(`database ${message.databaseId}: ${(error as Error).message}`);
+    }
+    let image;
+    try {
+      image = await this.renderer.render(symbology, message.barcodeValue, settings);
+    } catch (error) {
+      if (error instanceof UnencodableBarcodeError) throw new PermanentJobError(error.message);
+      throw error;
+    }
+    const imageKey = await this.images.put(image.bytes, image.contentType);
+
+    await this.prisma.$transaction(async (tx) => {
+      await tx.issuedBarcode.update({ where: { messageId: message.id }, data: { imageKey } });
+      await recordTransition(tx, {
+        messageId: message.id,
+        from: [MessageStatus.Accepted],
+        to: MessageStatus.Rendered,
+        set: { imageKey },
+        detail: {
+          symbology,
+          imageKey,
+          contentType: image.contentType,
+          width: image.width,
+          height: image.height,
+          settingsVersion: message.database.settingsVersion,
+        },
+      });
+    });
+    await this.handOff(trackingId, imageKey, MessageStatus.Rendered);
+    this.logger.log(`rendered ${trackingId} as ${symbology} ${image.width}x${image.height}`);
+    return { imageKey, rendered: true };
+  }
+
+  /** Enqueued after the commit; a message delivery already took needs nothing more. */
+  private async handOff(trackingId: string, imageKey: string, status: MessageStatus): Promise<void> {
+    if (hasReached(status, MessageStatus.Submitted)) return;
+    await this.producer.enqueue(JobName.SubmitMms, { trackingId, imageKey });
+  }
+}

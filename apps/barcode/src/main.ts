@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createLogger, unreachableServices } from '@mms/config';
+import { BarcodeAppModule } from './app.module';
+import { loadBarcodeConfig } from './config/barcode.config';
+
+/** A worker: no HTTP server, just the barcode queue's processor. */
+async function main(): Promise<void> {
+  const config = loadBarcodeConfig();
+  const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
+  if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  const app = await NestFactory.createApplicationContext(BarcodeAppModule.forRoot(config), {
+    logger: createLogger('barcode', config.LOG_LEVEL, config.LOG_FORMAT),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  await app.init();
+}
+
+main().catch((error: unknown) => {
+  console.error(`barcode: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { JobName, QueueName, parseJobPayload } from '@mms/contracts';
+import { PrismaService, markMessageFailed } from '@mms/db';
+import { sortJobFailure } from '@mms/queue';
+import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
+import { DeliveryService } from './delivery.service';
+
+@Processor(QueueName.Delivery, { concurrency: 1, lockDuration: 60_000 })
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(DeliveryProcessor.name);
+
+  constructor(
+    private readonly delivery: DeliveryService,
+    private readonly prisma: PrismaService,
+    @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.DELIVERY_CONCURRENCY;
+  }
+
+  async process(job: Job): Promise<{ submitted: boolean }> {
+    try {
+      if (job.name !== JobName.SubmitMms) throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Delivery}`);
+      const { trackingId, imageKey } = parseJobPayload(JobName.SubmitMms, job.data);
+      return await this.delivery.deliver(trackingId, imageKey);
+    } catch (error) {
+      throw sortJobFailure(error);
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job | undefined, error: Error): Promise<void> {
+    if (job === undefined) return;
+    const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.logger.warn(`submit ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`);
+    if (final && typeof job.data?.trackingId === 'string') {
+      await markMessageFailed(this.prisma, job.data.trackingId, 'delivery', error.message).catch((e: unknown) =>
+        this.logger.error(`could not mark ${job.id} failed: ${String(e)}`),
+      );
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MessageStatus, hasReached } from '@mms/contracts';
+import { maskPhone } from '@mms/config';
+import { PrismaService, recordTransition } from '@mms/db';
+import { IMAGE_STORE, ImageStore } from '@mms/image-store';
+import { PermanentJobError } from '@mms/queue';
+import { ImageContent, composeMms } from '../compose/compose-mms';
+import { MMS_TRANSPORT, MmsTransport } from '../transport/mms-transport';
+
+/**
+ * Composes a rendered message from its template and hands it to the transport, then records
+ * SUBMITTED with where it went. A message already SUBMITTED (or further) is not sent again.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(IMAGE_STORE) private readonly images: ImageStore,
+    @Inject(MMS_TRANSPORT) private readonly transport: MmsTransport,
+  ) {}
+
+  async deliver(trackingId: string, imageKey: string): Promise<{ submitted: boolean }> {
+    const message = await this.prisma.message.findUnique({
+      where: { trackingId },
+      include: { template: { include: { slides: true } } },
+    });
+    if (message === null) throw new PermanentJobError(`message ${trackingId} does not exist`);
+    if (message.status === MessageStatus.Failed) throw new PermanentJobError(`message ${trackingId} already failed`);
+    if (hasReached(message.status, MessageStatus.Submitted)) return { submitted: false };
+    if (message.status !== MessageStatus.Rendered) {
+      throw new Error(`message ${trackingId} is ${message.status}, not yet RENDERED`);
+    }
+
+    const barcode = await this.images.get(imageKey);
+    if (barcode === null) throw new PermanentJobError(`barcode image ${imageKey} is not in the image store`);
+    const slideImages = new Map<number, ImageContent>();
+    for (const slide of message.template.slides) {
+      if (slide.media !== 'IMAGE' || slide.mediaKey === null) continue;
+      const image = await this.images.get(slide.mediaKey);
+      if (image === null) throw new PermanentJobError(`template ${message.templateId} slide ${slide.position} image is missing`);
+      slideImages.set(slide.position, { bytes: image.bytes, contentType: image.contentType });
+    }
+
+    const mms = composeMms({
+      trackingId,
+      from: message.senderCode,
+      to: message.toNumber,
+      templateSubject: message.template.subject,
+      customSubject: message.customSubject,
+      slides: message.template.slides,
+      customTexts: asCustomTexts(message.customTexts),
+      mergeData: asStringRecord(message.mergeData),
+      barcode: { bytes: barcode.bytes, contentType: barcode.contentType },
+      slideImages,
+    });
+    const result = await this.transport.submit(mms);
+
+    await this.prisma.$transaction((tx) =>
+      recordTransition(tx, {
+        messageId: message.id,
+        from: [MessageStatus.Rendered],
+        to: MessageStatus.Submitted,
+        set: { transport: result.transport, carrierMessageId: result.reference },
+        detail: { transport: result.transport, reference: result.reference, bytes: result.bytes, parts: mms.parts.length },
+      }),
+    );
+    this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
+    return { submitted: true };
+  }
+}
+
+function asCustomTexts(value: unknown): Array<{ slide: string; value: string }> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { slide, value: text } = entry as Record<string, unknown>;
+    return typeof slide === 'string' && typeof text === 'string' ? [{ slide, value: text }] : [];
+  });
+}
+
+function asStringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}

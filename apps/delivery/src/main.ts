@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createLogger, unreachableServices } from '@mms/config';
+import { DeliveryAppModule } from './app.module';
+import { loadDeliveryConfig } from './config/delivery.config';
+
+/** A worker: no HTTP server, just the delivery queue's processor. */
+async function main(): Promise<void> {
+  const config = loadDeliveryConfig();
+  const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
+  if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  const app = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(config), {
+    logger: createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  await app.init();
+}
+
+main().catch((error: unknown) => {
+  console.error(`delivery: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
