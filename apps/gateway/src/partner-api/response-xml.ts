@@ -1,7 +1,9 @@
 import type { PartnerResponse } from '@mms/contracts';
 
+// Element content needs only &, < and > escaped. Quotes stay literal so ERRORINFO reads exactly
+// as the docs print it ("The 'mmsid' is required") for partners that compare raw text.
 const escapeXml = (text: string): string =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+  text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c);
 
 /** Characters XML 1.0 cannot carry at all: dropped from echoed values so the answer stays well-formed. */
 // eslint-disable-next-line no-control-regex

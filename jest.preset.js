@@ -1,0 +1,26 @@
+// Shared by every project's jest config and the root one: swc compiles TypeScript with decorator
+// metadata (NestJS needs it), and the @mms/* paths map to the libs' sources.
+const { resolve } = require('node:path');
+const root = __dirname;
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@mms/(contracts|config|db|queue|image-store)$': resolve(root, 'libs/$1/src/index.ts'),
+  },
+};

@@ -1,0 +1,84 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+export type ServiceName = 'gateway' | 'barcode' | 'delivery';
+export const FLEET: readonly ServiceName[] = ['gateway', 'barcode', 'delivery'];
+
+export interface RunningService {
+  readonly name: ServiceName;
+  readonly process: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+export interface Fleet {
+  readonly services: readonly RunningService[];
+  /** SIGTERM to every service, then SIGKILL to whatever is still up after the timeout. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly services?: readonly ServiceName[];
+  /** Each output line of each service; default: nothing. */
+  readonly onLine?: (service: ServiceName, line: string) => void;
+  /** Called when a service exits while the fleet was not being stopped. */
+  readonly onUnexpectedExit?: (service: ServiceName, code: number | null) => void;
+}
+
+/**
+ * Runs the fleet's apps as child processes from their TypeScript sources (swc compiles on load,
+ * with decorator metadata and the @mms/* paths of tsconfig.json).
+ */
+export function startFleet(options: StartOptions): Fleet {
+  let stopping = false;
+  const services = (options.services ?? FLEET).map((name): RunningService => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
+      cwd: REPO_ROOT,
+      env: { ...options.env, SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      createInterface({ input: stream }).on('line', (line) => options.onLine?.(name, line));
+    }
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        if (!stopping) options.onUnexpectedExit?.(name, code);
+        resolve(code);
+      }),
+    );
+    return { name, process: child, exited };
+  });
+
+  return {
+    services,
+    async stop(timeoutMs = 15_000) {
+      stopping = true;
+      const running = services.filter((s) => s.process.exitCode === null && s.process.signalCode === null);
+      for (const service of running) service.process.kill('SIGTERM');
+      const timer = setTimeout(() => running.forEach((s) => s.process.kill('SIGKILL')), timeoutMs);
+      await Promise.all(running.map((s) => s.exited));
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls a URL until it answers 2xx, or throws after the timeout. */
+export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms (${last})`);
+}

@@ -1,0 +1,117 @@
+/**
+ * `npm start`: migrate, seed the dev world, run the whole fleet in the foreground and print what
+ * to try. Ctrl-C stops every service cleanly.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { unreachableServices } from '@mms/config';
+import { FLEET, REPO_ROOT, ServiceName, startFleet, waitForHttp } from './lib/fleet';
+
+const devDefaults: Record<string, string> = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/mmsgw',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  GATEWAY_PORT: '3000',
+  LOG_FORMAT: 'pretty',
+  OUTBOX_DIR: 'var/outbox',
+  ADMIN_USERNAME: 'admin',
+  ADMIN_PASSWORD: 'dev-admin-password',
+};
+
+const colours: Record<ServiceName, string> = { gateway: '36', barcode: '35', delivery: '33' };
+
+function fail(message: string): never {
+  console.error(`\nnpm start: ${message}\n`);
+  process.exit(1);
+}
+
+function runStep(title: string, command: string, args: string[], env: NodeJS.ProcessEnv): void {
+  process.stdout.write(`- ${title} ... `);
+  const result = spawnSync(command, args, { cwd: REPO_ROOT, env, encoding: 'utf8' });
+  if (result.status === 0) {
+    console.log('done');
+    return;
+  }
+  console.log('failed');
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  console.error(output);
+  if (/binaries\.prisma\.sh|schema-engine/i.test(output)) {
+    fail(
+      "Prisma's CLI could not get its schema engine (this machine cannot download it). " +
+        'Point PRISMA_SCHEMA_ENGINE_BINARY at a local engine and run again (README: "Machines without Prisma\'s binary host").',
+    );
+  }
+  fail(`${title} failed (exit ${result.status ?? result.signal})`);
+}
+
+async function main(): Promise<void> {
+  if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(devDefaults)) env[name] ??= value;
+  if (env.NODE_ENV === 'production') fail('npm start is the development fleet (it applies the dev seed); unset NODE_ENV=production');
+
+  console.log('MMS barcode fleet: starting the development fleet\n');
+  const unreachable = await unreachableServices(env.DATABASE_URL as string, env.REDIS_URL as string);
+  if (unreachable.length > 0) fail(unreachable.join('\n'));
+
+  const prisma = join(REPO_ROOT, 'node_modules', '.bin', 'prisma');
+  if (!existsSync(prisma)) fail('dependencies are missing: run `npm install` first');
+  runStep('applying database migrations', prisma, ['migrate', 'deploy'], env);
+  runStep('generating the Prisma client', prisma, ['generate'], env);
+  runStep('applying the dev seed', process.execPath, ['-r', '@swc-node/register', 'prisma/seed.ts'], env);
+
+  const fleet = startFleet({
+    env,
+    onLine: (service, line) => console.log(`\x1b[${colours[service]}m${service.padEnd(8)}\x1b[0m ${line}`),
+    onUnexpectedExit: (service, code) => {
+      console.error(`\n${service} exited (code ${code}); stopping the fleet`);
+      void fleet.stop().then(() => process.exit(1));
+    },
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping ${FLEET.join(', ')} ...`);
+    void fleet.stop().then(() => {
+      console.log('fleet stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const gateway = `http://127.0.0.1:${env.GATEWAY_PORT}`;
+  await waitForHttp(`${gateway}/health/ready`, 60_000);
+  const outbox = join(REPO_ROOT, env.OUTBOX_DIR as string);
+  console.log(
+    [
+      '',
+      '================================================================================',
+      ' The fleet is up (gateway, barcode, delivery). Try the API docs\' example:',
+      '',
+      `   curl -s -X POST -H 'Content-Type: text/xml' --data-binary @- ${gateway}/API/wxml/1.3/index.php <<'XML'`,
+      '   <REQUEST>',
+      '     <ACTION>sendMMSBarcode</ACTION>',
+      '     <API_KEY>qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ</API_KEY>',
+      '     <TO>16501234123</TO><FROM>60856</FROM>',
+      '     <DATABASEID>17856</DATABASEID><BARCODEID>Ticket_12345</BARCODEID>',
+      '     <CAMPAIGNREF>12333</CAMPAIGNREF><MMSID>35674</MMSID>',
+      '   </REQUEST>',
+      '   XML',
+      '',
+      `   or GET:  curl -s '${gateway}/API/wxml/1.3/index.php?action=sendMMSBarcode&api_key=qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ&to=16501234123&from=60856&databaseid=17856&barcodeid=Ticket_12345&mmsid=35674'`,
+      '',
+      ` Composed MMS land in  ${outbox}/<TRACKINGID>/ (message.mime, parts/barcode.png)`,
+      ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>`,
+      ` Health                ${gateway}/health/ready    metrics ${gateway}/metrics`,
+      ` Bull Board            ${gateway}/admin/queues  (user ${env.ADMIN_USERNAME}, password ${env.ADMIN_PASSWORD})`,
+      '',
+      ' Ctrl-C stops everything.',
+      '================================================================================',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
