@@ -1,7 +1,8 @@
 // `npm test`: two projects. Unit tests (*.spec.ts) need nothing; integration and end-to-end
 // tests (*.int-spec.ts, *.e2e-spec.ts) get a throw-away PostgreSQL database and Redis prefix
 // per run from test/global-setup.ts, dropped again in test/global-teardown.ts.
-const preset = require('./jest.preset');
+const preset = { ...require('./jest.preset') };
+delete preset.projectConfig;
 
 const roots = ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/prisma', '<rootDir>/scripts', '<rootDir>/test'];
 

@@ -24,3 +24,25 @@ module.exports = {
     '^@mms/(contracts|config|db|queue|image-store)$': resolve(root, 'libs/$1/src/index.ts'),
   },
 };
+
+/** One Nx project's jest config: the same unit and integration split as the root, scoped to it. */
+module.exports.projectConfig = (projectDir) => {
+  const base = { ...module.exports };
+  delete base.projectConfig;
+  return {
+    rootDir: root,
+    projects: [
+      { ...base, rootDir: root, displayName: 'unit', roots: [projectDir], testMatch: ['**/*.spec.ts'] },
+      {
+        ...base,
+        rootDir: root,
+        displayName: 'integration',
+        roots: [projectDir],
+        testMatch: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+        globalSetup: '<rootDir>/test/global-setup.ts',
+        globalTeardown: '<rootDir>/test/global-teardown.ts',
+        testTimeout: 60_000,
+      },
+    ],
+  };
+};

@@ -13,7 +13,6 @@ export function boundaryFor(parts: readonly MmsPart[]): string {
 /** RFC 2047 encoded-word for non-ASCII header values (subjects with accents, emoji). */
 export function encodeHeaderValue(value: string): string {
   const clean = value.replace(/[\r\n]+/g, ' ');
-  // eslint-disable-next-line no-control-regex
   return /^[\x20-\x7e]*$/.test(clean) ? clean : `=?UTF-8?B?${Buffer.from(clean, 'utf8').toString('base64')}?=`;
 }
 
