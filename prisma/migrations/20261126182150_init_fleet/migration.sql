@@ -323,7 +323,3 @@ ALTER TABLE "messages" ADD CONSTRAINT "messages_database_id_fkey" FOREIGN KEY ("
 -- AddForeignKey
 ALTER TABLE "message_events" ADD CONSTRAINT "message_events_message_id_fkey" FOREIGN KEY ("message_id") REFERENCES "messages"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- Invariants Prisma's schema language cannot state.
-ALTER TABLE "template_slides" ADD CONSTRAINT "template_slides_position_range" CHECK ("position" BETWEEN 1 AND 8);
-ALTER TABLE "template_slides" ADD CONSTRAINT "template_slides_duration_range" CHECK ("duration_seconds" BETWEEN 1 AND 60);
-ALTER TABLE "accounts" ADD CONSTRAINT "accounts_credits_not_negative" CHECK ("credits" >= 0);
