@@ -8,7 +8,7 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/generated/**', 'var/**', '.nx/**', 'coverage/**'],
   },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    files: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts'],
     rules: {
       // Apps import libs, never another app; contracts depend on nothing of ours; libs are
       // imported through their index.

@@ -18,7 +18,11 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // content-disposition 3 (under Bull Board's @fastify/static) ships ESM only: Node 20.19+ can
+    // require() it, jest's module loader cannot, so swc turns it into CommonJS for tests.
+    '^.+/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@mms/(contracts|config|db|queue|image-store)$': resolve(root, 'libs/$1/src/index.ts'),

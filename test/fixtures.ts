@@ -1,0 +1,64 @@
+import { randomInt } from 'node:crypto';
+import { MessageStatus, trackingIdOf } from '@mms/contracts';
+import type { Prisma, PrismaClient } from '@mms/db';
+
+/** A BullMQ prefix of this test run, one per suite so suites' workers never take each other's jobs. */
+export function suitePrefix(suite: string): string {
+  const base = process.env.QUEUE_PREFIX;
+  if (!base?.startsWith('mmsgw-test-')) throw new Error('QUEUE_PREFIX is not a test prefix: run through jest (global setup)');
+  return `${base}-${suite}`;
+}
+
+/** A phone number no other test uses (the demo campaign's subscriber is left alone). */
+export function uniquePhone(): string {
+  return `1650${randomInt(1_000_000, 9_999_999)}`;
+}
+
+export interface MessageFixture {
+  readonly databaseId?: number;
+  readonly barcodeValue?: string;
+  readonly status?: MessageStatus;
+  readonly imageKey?: string | null;
+  readonly customTexts?: Array<{ slide: string; value: string }>;
+  readonly mergeData?: Record<string, string>;
+  readonly customSubject?: string | null;
+}
+
+/**
+ * A message of the demo account as the gateway records it (row + ACCEPTED event), for worker
+ * tests that start after the gateway's part.
+ */
+export async function createDemoMessage(prisma: PrismaClient, fixture: MessageFixture = {}) {
+  const [{ id }] = await prisma.$queryRaw<[{ id: bigint }]>`SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id`;
+  const messageId = Number(id);
+  const account = await prisma.account.findUniqueOrThrow({ where: { name: 'demo' } });
+  const data: Prisma.MessageUncheckedCreateInput = {
+    id: messageId,
+    trackingId: trackingIdOf(messageId),
+    accountId: account.id,
+    templateId: 35674,
+    databaseId: fixture.databaseId ?? 17856,
+    barcodeValue: fixture.barcodeValue ?? `Ticket_${messageId}`,
+    toNumber: uniquePhone(),
+    requestedFrom: '60856',
+    senderCode: '60856',
+    customSubject: fixture.customSubject ?? null,
+    customTexts: fixture.customTexts ?? [],
+    mergeData: fixture.mergeData ?? {},
+    status: fixture.status ?? 'ACCEPTED',
+    imageKey: fixture.imageKey ?? null,
+    events: { create: { status: 'ACCEPTED', detail: { via: 'test fixture' } } },
+  };
+  return prisma.message.create({ data });
+}
+
+/** Polls until the check returns a value (not undefined), or throws after the timeout. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
