@@ -7,6 +7,8 @@ delete preset.projectConfig;
 const roots = ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/prisma', '<rootDir>/scripts', '<rootDir>/test'];
 
 module.exports = {
+  // Integration tests boot apps and wait on real servers; unit tests finish far below this.
+  testTimeout: 30_000,
   projects: [
     { ...preset, displayName: 'unit', roots, testMatch: ['**/*.spec.ts'] },
     {

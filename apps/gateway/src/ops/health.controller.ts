@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { Queue } from 'bullmq';
 import { QueueName } from '@mms/contracts';
 import { PrismaService } from '@mms/db';
+import { withTimeout } from '@mms/queue';
 
 /** Liveness says the process answers; readiness says it can accept a message right now. */
 @Controller('health')
@@ -21,12 +22,12 @@ export class HealthController {
   @Get('ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const [postgres, redis] = await Promise.all([
-      this.prisma.$queryRaw`SELECT 1`.then(
+      withTimeout(this.prisma.$queryRaw`SELECT 1`, 1000, 'PostgreSQL round trip').then(
         () => 'up',
         (e: unknown) => `down: ${e instanceof Error ? e.message : String(e)}`,
       ),
       // A real round trip on the producer connection, which fails fast when Redis is gone.
-      this.barcodeQueue.getJobCounts('waiting').then(
+      withTimeout(this.barcodeQueue.getJobCounts('waiting'), 1000, 'Redis round trip').then(
           () => 'up',
           (e: unknown) => `down: ${e instanceof Error ? e.message : String(e)}`,
         ),

@@ -374,7 +374,7 @@ describe('parsePartnerRequest', () => {
       ['nothing at all', { ACTION: 'sendMMSBarcode' }, { kind: 'none' }],
     ])('%s', (_case, fields, expected) => {
       const xml = `<REQUEST>${Object.entries(fields).map(([n, v]) => `<${n}>${v}</${n}>`).join('')}</REQUEST>`;
-      const query = new URLSearchParams(Object.entries(fields).map(([n, v]) => [n.toLowerCase(), v])).toString();
+      const query = new URLSearchParams(Object.entries(fields).map(([n, v]) => [n.toLowerCase(), v] as [string, string])).toString();
       expect(parsePartnerRequest(postBody(xml)).credentials).toStrictEqual(expected);
       expect(parsePartnerRequest(postForm({ XML: xml })).credentials).toStrictEqual(expected);
       expect(parsePartnerRequest(getRequest(query)).credentials).toStrictEqual(expected);
@@ -396,10 +396,7 @@ describe('parsePartnerRequest', () => {
     expect(parsed.customSubject).toBe('<a> & "b" \'c\'');
   });
 
-  // BUG (request-parser.ts, line 14-25: the XMLParser options): numeric character references are
-  // left undecoded (`htmlEntities: false` also turns off `&#...;` handling in fast-xml-parser 5), so
-  // `Caf&#xE9;` reaches the handset literally. XML 1.0 section 4.1 requires character references
-  // to be replaced; PHP's DOMDocument emits them for non-ASCII text when no encoding is declared.
+  // XML 1.0 section 4.1: character references are replaced (PHP's DOMDocument writes non-ASCII this way).
   it('decodes numeric character references (decimal and hex)', () => {
     const parsed = parsePartnerRequest(postBody('<REQUEST><CUSTOMSUBJECT>Caf&#233; &#x41;&#x1F39F;</CUSTOMSUBJECT></REQUEST>'));
     expect(parsed.customSubject).toBe('Café A🎟');

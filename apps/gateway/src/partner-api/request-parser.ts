@@ -19,7 +19,9 @@ const xmlParser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
-  htmlEntities: false,
+  // Numeric character references (&#233;) are XML 1.0 (4.1); this parser decodes them only with
+  // htmlEntities on, which also accepts HTML's named ones: lenient, and harmless once DOCTYPE is refused.
+  htmlEntities: true,
   transformTagName: (name) => name.toUpperCase(),
   isArray: (name) => name === 'CUSTOMTEXT',
 });

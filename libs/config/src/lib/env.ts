@@ -13,7 +13,9 @@ export class ConfigError extends Error {
  * with a message an operator can act on.
  */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
-  const result = schema.safeParse(env);
+  // An empty variable (`GATEWAY_PORT=`) means "not set": its default applies, not Number('') = 0.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),

@@ -47,8 +47,9 @@ export function isErrorCode(code: string): code is ErrorCode {
  */
 export function errorInfoFor(code: ErrorCode, detail?: string): string {
   const text: string = ErrorInfo[code];
-  if (code === 'E106') return text.replace('X', detail ?? 'X');
-  if (code === 'E108') return text.replace('$error', detail ?? 'invalid document');
+  // Replacer functions: a `$&` in a partner-supplied detail must stay literal text.
+  if (code === 'E106') return text.replace('X', () => detail ?? 'X');
+  if (code === 'E108') return text.replace('$error', () => detail ?? 'invalid document');
   return text;
 }
 

@@ -4,6 +4,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { JobName, JobOf, parseJobPayload, queueOfJob } from '@mms/contracts';
 import { jobOptionsFor } from './job-options';
+import { withTimeout } from './queue-health';
+
+/** BullMQ waits for a connection forever; a producer must not (an HTTP request is waiting). */
+const ENQUEUE_TIMEOUT_MS = 2000;
 
 /**
  * The only way the fleet enqueues: the job name picks the queue, the payload is checked against
@@ -17,7 +21,7 @@ export class JobProducer {
   async enqueue<N extends JobName>(name: N, data: JobOf<N>): Promise<string> {
     const payload = parseJobPayload(name, data);
     const queue = this.queueFor(name);
-    const job = await queue.add(name, payload, jobOptionsFor(name, payload.trackingId));
+    const job = await withTimeout(queue.add(name, payload, jobOptionsFor(name, payload.trackingId)), ENQUEUE_TIMEOUT_MS, `enqueue ${name}`);
     return job.id ?? payload.trackingId;
   }
 

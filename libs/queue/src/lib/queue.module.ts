@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import type { QueueName } from '@mms/contracts';
 import { redisOptionsFrom } from './connection';
 import { JobProducer } from './job-producer';
+import { PRODUCED_QUEUES, QueueErrorReporter } from './queue-health';
 
 export interface QueueModuleOptions {
   readonly redisUrl: string;
@@ -32,7 +33,7 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       imports: [bull, queues],
-      providers: [JobProducer],
+      providers: [JobProducer, QueueErrorReporter, { provide: PRODUCED_QUEUES, useValue: options.produces }],
       exports: [bull, queues, JobProducer],
     };
   }
