@@ -5,6 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { unreachableServices } from '@mms/config';
 import { FLEET, REPO_ROOT, ServiceName, startFleet, waitForHttp } from './lib/fleet';
 
@@ -44,6 +46,33 @@ function runStep(title: string, command: string, args: string[], env: NodeJS.Pro
   fail(`${title} failed (exit ${result.status ?? result.signal})`);
 }
 
+/**
+ * Job ids are tracking ids. After a database reset the ids start again at MMS_1, and a completed
+ * job kept in Redis from the old database would swallow the new message's job. With no messages
+ * in the database, nothing in the queues can belong to it: clear them.
+ */
+async function clearStaleJobsOfFreshDatabase(env: NodeJS.ProcessEnv): Promise<void> {
+  const pg = new Client({ connectionString: env.DATABASE_URL });
+  await pg.connect();
+  const { rows } = await pg.query<{ count: string }>('SELECT count(*) FROM messages').finally(() => pg.end());
+  if (Number(rows[0]?.count) > 0) return;
+  const prefix = env.QUEUE_PREFIX ?? 'mmsgw';
+  const redis = new Redis(env.REDIS_URL as string, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let removed = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) removed += await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  if (removed > 0) console.log(`- empty database: cleared ${removed} stale queue key(s) under prefix ${prefix}`);
+}
+
 async function main(): Promise<void> {
   if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'));
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -59,6 +88,8 @@ async function main(): Promise<void> {
   runStep('applying database migrations', prisma, ['migrate', 'deploy'], env);
   runStep('generating the Prisma client', prisma, ['generate'], env);
   runStep('applying the dev seed', process.execPath, ['-r', '@swc-node/register', 'prisma/seed.ts'], env);
+
+  await clearStaleJobsOfFreshDatabase(env);
 
   const fleet = startFleet({
     env,
@@ -90,17 +121,10 @@ async function main(): Promise<void> {
       '================================================================================',
       ' The fleet is up (gateway, barcode, delivery). Try the API docs\' example:',
       '',
-      `   curl -s -X POST -H 'Content-Type: text/xml' --data-binary @- ${gateway}/API/wxml/1.3/index.php <<'XML'`,
-      '   <REQUEST>',
-      '     <ACTION>sendMMSBarcode</ACTION>',
-      '     <API_KEY>qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ</API_KEY>',
-      '     <TO>16501234123</TO><FROM>60856</FROM>',
-      '     <DATABASEID>17856</DATABASEID><BARCODEID>Ticket_12345</BARCODEID>',
-      '     <CAMPAIGNREF>12333</CAMPAIGNREF><MMSID>35674</MMSID>',
-      '   </REQUEST>',
-      '   XML',
+      `   curl -s -H 'Content-Type: text/xml' --data-binary @examples/sendMMSBarcode.request.xml ${gateway}/API/wxml/1.3/index.php`,
       '',
-      `   or GET:  curl -s '${gateway}/API/wxml/1.3/index.php?action=sendMMSBarcode&api_key=qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ&to=16501234123&from=60856&databaseid=17856&barcodeid=Ticket_12345&mmsid=35674'`,
+      `   the full one:  curl -s -H 'Content-Type: text/xml' --data-binary @examples/sendMMSBarcode.full.request.xml ${gateway}/API/wxml/1.3/index.php`,
+      `   as a GET:  curl -s '${gateway}/API/wxml/1.3/index.php?action=sendMMSBarcode&api_key=qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ&to=16501234123&from=60856&databaseid=17856&barcodeid=Ticket_12345&mmsid=35674'`,
       '',
       ` Composed MMS land in  ${outbox}/<TRACKINGID>/ (message.mime, parts/barcode.png)`,
       ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>`,

@@ -4,6 +4,7 @@ import { DbModule } from '@mms/db';
 import { QueueModule } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
 import { OutboxRelay } from './outbox/outbox.relay';
+import { StuckMessageReconciler } from './outbox/stuck-message.reconciler';
 import { HealthController } from './ops/health.controller';
 import { GatewayMetrics, MetricsController } from './ops/metrics';
 import { AcceptMessageService } from './partner-api/accept-message.service';
@@ -23,6 +24,7 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         AcceptMessageService,
         OutboxRelay,
+        StuckMessageReconciler,
         GatewayMetrics,
       ],
     };

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { unreachableServices } from '@mms/config';
+import { installShutdownDeadline, unreachableServices } from '@mms/config';
 import { createGatewayApp } from './bootstrap';
 import { loadGatewayConfig } from './config/gateway.config';
 
@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  installShutdownDeadline('gateway', config.SHUTDOWN_TIMEOUT_MS);
   const app = await createGatewayApp(config);
   await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST });
 }

@@ -1,11 +1,12 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { JobName, QueueName } from '@mms/contracts';
 import { createPrismaClient, type PrismaClient } from '@mms/db';
 import { redisOptionsFrom } from '@mms/queue';
 import { DOCS_EXAMPLE_REQUEST, responseField } from '../../../test/docs-examples';
-import { eventually, suitePrefix } from '../../../test/fixtures';
+import { createDemoMessage, eventually, suitePrefix } from '../../../test/fixtures';
 import { freePort } from '../../../test/free-port';
 import { OutboxRelay } from '../src/outbox/outbox.relay';
+import { StuckMessageReconciler } from '../src/outbox/stuck-message.reconciler';
 import { GatewayHarness, startGateway } from './gateway-harness';
 
 /**
@@ -24,7 +25,13 @@ describe('gateway: the transactional outbox (real PostgreSQL and Redis)', () => 
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
     // Sweeping is left to the healthy gateway, called explicitly below.
     cutOff = await startGateway({ QUEUE_PREFIX: prefix, REDIS_URL: deadRedis, OUTBOX_SWEEP_INTERVAL_MS: '600000' });
-    healthy = await startGateway({ QUEUE_PREFIX: prefix, OUTBOX_SWEEP_INTERVAL_MS: '600000', OUTBOX_SWEEP_MIN_AGE_MS: '0' });
+    healthy = await startGateway({
+      QUEUE_PREFIX: prefix,
+      OUTBOX_SWEEP_INTERVAL_MS: '600000',
+      OUTBOX_SWEEP_MIN_AGE_MS: '0',
+      RECONCILE_INTERVAL_MS: '3600000',
+      RECONCILE_AFTER_MS: '1000',
+    });
     prisma = createPrismaClient(process.env.DATABASE_URL as string, 2);
     barcodeQueue = new Queue(QueueName.Barcode, { prefix, connection: redisOptionsFrom(process.env.REDIS_URL as string, 'producer') });
   });
@@ -63,5 +70,35 @@ describe('gateway: the transactional outbox (real PostgreSQL and Redis)', () => 
     const response = await fetch(`${base}/health/ready`);
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ status: 'not ready', postgres: 'up' });
+  });
+
+  it('re-enqueues a message stuck in ACCEPTED whose job Redis lost, and replaces a stale completed job', async () => {
+    const reconciler = healthy.app.get(StuckMessageReconciler);
+    const lost = await createDemoMessage(prisma);
+    const stale = await createDemoMessage(prisma);
+    // A completed job from "another life" of the same id (say, before a database reset).
+    await barcodeQueue.add(JobName.RenderBarcode, { trackingId: stale.trackingId }, { jobId: stale.trackingId });
+    const oldWorker = new Worker(QueueName.Barcode, async () => 'done before the reset', {
+      prefix,
+      connection: redisOptionsFrom(process.env.REDIS_URL as string, 'worker'),
+    });
+    await eventually(async () => ((await (await barcodeQueue.getJob(stale.trackingId))?.getState()) === 'completed' ? true : undefined));
+    await oldWorker.close();
+    await prisma.message.updateMany({
+      where: { id: { in: [lost.id, stale.id] } },
+      data: { updatedAt: new Date(Date.now() - 60_000) },
+    });
+    // An ACCEPTED message with a live (waiting) job is left alone.
+    const waiting = await createDemoMessage(prisma);
+    await barcodeQueue.add(JobName.RenderBarcode, { trackingId: waiting.trackingId }, { jobId: waiting.trackingId });
+    await prisma.message.update({ where: { id: waiting.id }, data: { updatedAt: new Date(Date.now() - 60_000) } });
+
+    await reconciler.reconcileOnce();
+
+    expect(await (await barcodeQueue.getJob(lost.trackingId))?.getState()).toBe('waiting');
+    const replaced = await barcodeQueue.getJob(stale.trackingId);
+    expect(await replaced?.getState()).toBe('waiting');
+    expect(replaced?.returnvalue).toBeNull();
+    expect(await (await barcodeQueue.getJob(waiting.trackingId))?.getState()).toBe('waiting');
   });
 });

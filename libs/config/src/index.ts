@@ -1,3 +1,4 @@
 export * from './lib/env';
 export * from './lib/logger';
 export * from './lib/reachability';
+export * from './lib/shutdown';

@@ -11,6 +11,10 @@ export const gatewayEnvSchema = z.object({
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   /** Rows younger than this are left to the request that wrote them. */
   OUTBOX_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
+  /** How often messages stuck in ACCEPTED or RENDERED are checked against their queues. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** How long a message may sit in ACCEPTED or RENDERED before it counts as stuck. */
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(120_000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Bull Board (/admin/queues) basic auth. Without a password the board is not mounted. */
   ADMIN_USERNAME: z.string().min(1).default('admin'),
