@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, unreachableServices } from '@mms/config';
+import { createLogger, installShutdownDeadline, unreachableServices } from '@mms/config';
 import { BarcodeAppModule } from './app.module';
 import { loadBarcodeConfig } from './config/barcode.config';
 
@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const config = loadBarcodeConfig();
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  installShutdownDeadline('barcode', config.SHUTDOWN_TIMEOUT_MS);
   const app = await NestFactory.createApplicationContext(BarcodeAppModule.forRoot(config), {
     logger: createLogger('barcode', config.LOG_LEVEL, config.LOG_FORMAT),
     abortOnError: false,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, unreachableServices } from '@mms/config';
+import { createLogger, installShutdownDeadline, unreachableServices } from '@mms/config';
 import { DeliveryAppModule } from './app.module';
 import { loadDeliveryConfig } from './config/delivery.config';
 
@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const config = loadDeliveryConfig();
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  installShutdownDeadline('delivery', config.SHUTDOWN_TIMEOUT_MS);
   const app = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(config), {
     logger: createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT),
     abortOnError: false,

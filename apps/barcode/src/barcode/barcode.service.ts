@@ -6,8 +6,8 @@ import { JobProducer, PermanentJobError } from '@mms/queue';
 import { BARCODE_RENDERER, BarcodeRenderer, UnencodableBarcodeError } from '../render/barcode-renderer';
 
 /**
- * Issues a message's barcode: records it in the account's barcode database, renders the image
- * into the image store, moves the message to RENDERED and hands it to delivery. Safe to run twice
+ * Issues a message's barcode: renders the image into the image store, records the barcode in the
+ * account's barcode database, moves the message to RENDERED and hands it to delivery. Safe to run twice
  * for one message: the issuance row is unique per message, the image key is content-addressed,
  * the status step is conditional, and the delivery job id is the tracking id.
  */
@@ -36,20 +36,6 @@ export class BarcodeService {
       return { imageKey: message.imageKey, rendered: false };
     }
 
-    await this.prisma.issuedBarcode.createMany({
-      data: [
-        {
-          databaseId: message.databaseId,
-          barcodeId: message.barcodeValue,
-          phone: message.toNumber,
-          campaignId: message.campaignId,
-          messageId: message.id,
-          trackingId,
-        },
-      ],
-      skipDuplicates: true,
-    });
-
     const symbology = message.database.symbology as Symbology;
     let settings;
     try {
@@ -66,8 +52,23 @@ export class BarcodeService {
     }
     const imageKey = await this.images.put(image.bytes, image.contentType);
 
+    // The barcode is recorded in its database only once it rendered: a value the symbology
+    // cannot encode is never issued. Unique per message, so a rerun records it once.
     await this.prisma.$transaction(async (tx) => {
-      await tx.issuedBarcode.update({ where: { messageId: message.id }, data: { imageKey } });
+      await tx.issuedBarcode.createMany({
+        data: [
+          {
+            databaseId: message.databaseId,
+            barcodeId: message.barcodeValue,
+            phone: message.toNumber,
+            campaignId: message.campaignId,
+            messageId: message.id,
+            trackingId,
+            imageKey,
+          },
+        ],
+        skipDuplicates: true,
+      });
       await recordTransition(tx, {
         messageId: message.id,
         from: [MessageStatus.Accepted],

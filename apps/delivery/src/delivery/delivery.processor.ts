@@ -1,7 +1,7 @@
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
-import { JobName, QueueName, parseJobPayload } from '@mms/contracts';
+import { JobName, QueueName, jobPayloadSchemas, parseJobPayload } from '@mms/contracts';
 import { PrismaService, markMessageFailed } from '@mms/db';
 import { sortJobFailure } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
@@ -38,8 +38,10 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     if (job === undefined) return;
     const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     this.logger.warn(`submit ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`);
-    if (final && typeof job.data?.trackingId === 'string') {
-      await markMessageFailed(this.prisma, job.data.trackingId, 'delivery', error.message).catch((e: unknown) =>
+    // Only a well-formed job speaks for its message: a malformed one must not fail a real message.
+    const payload = jobPayloadSchemas[JobName.SubmitMms].safeParse(job.data);
+    if (final && payload.success) {
+      await markMessageFailed(this.prisma, payload.data.trackingId, 'delivery', error.message).catch((e: unknown) =>
         this.logger.error(`could not mark ${job.id} failed: ${String(e)}`),
       );
     }
