@@ -402,6 +402,35 @@ describe('parsePartnerRequest', () => {
     expect(parsed.customSubject).toBe('Café A🎟');
   });
 
+  describe('multipart/form-data (PHP curl with an array payload)', () => {
+    it.each([
+      ['XML', 'b'],
+      ['xml', '----WebKitFormBoundary7MA4YWxkTrZu0gW'],
+    ])('reads the xml field named %s like the other forms', (field, boundary) => {
+      const body =
+        `--${boundary}\r\nContent-Disposition: form-data; name="other"\r\n\r\nignored\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="${field}"\r\nContent-Type: text/xml\r\n\r\n${DOCS_EXAMPLE_XML}\r\n--${boundary}--\r\n`;
+      expect(parsePartnerRequest(postBody(body, `multipart/form-data; boundary="${boundary}"`))).toStrictEqual(
+        parsePartnerRequest(postBody(DOCS_EXAMPLE_XML, 'text/xml')),
+      );
+    });
+  });
+
+  describe('structural limits and control characters (E108)', () => {
+    it('refuses more elements than the limit', () => {
+      const body = `<REQUEST><DATA>${'<A>x</A>'.repeat(300)}</DATA></REQUEST>`;
+      expect(parseError(postBody(body, 'text/xml')).code).toBe('E108');
+    });
+    it('refuses nesting deeper than the limit', () => {
+      const body = `<REQUEST>${'<A>'.repeat(20)}x${'</A>'.repeat(20)}</REQUEST>`;
+      expect(parseError(postBody(body, 'text/xml'))).toStrictEqual({ code: 'E108', info: 'XML Parse error: elements nested deeper than 8 levels' });
+    });
+    it.each(['\u0000', '\u0007', '\u001b'])('refuses the control character %j in XML and in GET values', (c) => {
+      expect(parseError(postBody(`<REQUEST><ACTION>a${c}</ACTION></REQUEST>`, 'text/xml')).code).toBe('E108');
+      expect(parseError(getRequest(`action=a${encodeURIComponent(c)}`)).code).toBe('E108');
+    });
+  });
+
   describe('E100: a request of no known form', () => {
     it.each<[string, RawPartnerRequest]>([
       ['a GET without parameters', getRequest('')],
@@ -410,7 +439,9 @@ describe('parsePartnerRequest', () => {
       ['a POST form without an xml field', postForm({ action: 'sendMMSBarcode', to: '16501234123' })],
       ['a POST form with an xmldata field (not xml)', postForm({ xmldata: DOCS_EXAMPLE_XML })],
       ['a POST form whose body is raw XML', postBody(DOCS_EXAMPLE_XML, FORM)],
-      ['multipart/form-data', postBody(`--b\r\nContent-Disposition: form-data; name="XML"\r\n\r\n${DOCS_EXAMPLE_XML}\r\n--b--\r\n`, 'multipart/form-data; boundary=b')],
+      ['multipart/form-data without an xml field', postBody('--b\r\nContent-Disposition: form-data; name="action"\r\n\r\nsendMMSBarcode\r\n--b--\r\n', 'multipart/form-data; boundary=b')],
+      ['multipart/form-data without its boundary', postBody('--b\r\nContent-Disposition: form-data; name="xml"\r\n\r\n<REQUEST/>\r\n--b--\r\n', 'multipart/form-data')],
+      ['multipart/form-data cut short', postBody('--b\r\nContent-Disposition: form-data; name="xml"\r\n\r\n<REQUEST>', 'multipart/form-data; boundary=b')],
       ['a plain-text body', postBody('hello', 'text/plain')],
       ['a JSON body', postBody('{"action":"sendMMSBarcode"}', 'application/json')],
       ['a non-XML body labelled text/xml', postBody('action=sendMMSBarcode', 'text/xml')],

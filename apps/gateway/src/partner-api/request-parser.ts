@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Credentials, CustomText, PartnerApiError, PartnerRequest } from '@mms/contracts';
+import { parseMultipartFields } from './multipart-form';
 
 /** What the HTTP layer hands over: nothing Fastify- or Nest-specific, so this stays pure. */
 export interface RawPartnerRequest {
@@ -10,6 +11,13 @@ export interface RawPartnerRequest {
 }
 
 type Fields = Map<string, string>;
+
+/** Structural limits of a request document: the real one has about 20 elements, 3 levels deep. */
+export const XML_LIMITS = { elements: 256, depth: 8 } as const;
+
+// XML 1.0 Char production: C0 controls other than tab, LF and CR are not characters at all.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
 
 const xmlParser = new XMLParser({
   ignoreAttributes: true,
@@ -53,8 +61,9 @@ export function parsePartnerRequest(raw: RawPartnerRequest): PartnerRequest {
     return fromXml(xml);
   }
   if (mediaType === 'multipart/form-data') {
-    // Multipart bodies (PHP curl with an array payload) come with the full ingress issue.
-    throw new PartnerApiError('E100');
+    const xml = parseMultipartFields(body, raw.contentType ?? '')?.get('xml');
+    if (xml === undefined) throw new PartnerApiError('E100');
+    return fromXml(xml);
   }
   if (body.trimStart().startsWith('<')) return fromXml(body);
   throw new PartnerApiError('E100');
@@ -89,6 +98,8 @@ function lowerCaseKeys(source: Readonly<Record<string, string | readonly string[
 function fromXml(xml: string): PartnerRequest {
   // Entity and DOCTYPE declarations are refused outright: no expansion, ever.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new PartnerApiError('E108', 'DOCTYPE and entity declarations are not allowed');
+  if (CONTROL_CHARACTER.test(xml)) throw new PartnerApiError('E108', 'control characters are not allowed');
+  checkStructure(xml);
   const verdict = XMLValidator.validate(xml);
   if (verdict !== true) {
     throw new PartnerApiError('E108', `${verdict.err.msg} (line ${verdict.err.line}, column ${verdict.err.col})`);
@@ -118,8 +129,31 @@ function fromXml(xml: string): PartnerRequest {
   return build(fields, customTexts, data);
 }
 
+/**
+ * Counts elements and nesting depth before the parser sees the document, so a document built to
+ * exhaust the parser (a million tiny elements, ten thousand levels deep) costs one linear scan.
+ */
+function checkStructure(xml: string): void {
+  let elements = 0;
+  let depth = 0;
+  const tag = /<(\/?)[A-Za-z_][^\s/>]*[^>]*?(\/?)>/g;
+  for (let match = tag.exec(xml); match !== null; match = tag.exec(xml)) {
+    if (match[1] === '/') {
+      depth -= 1;
+      continue;
+    }
+    elements += 1;
+    if (match[2] !== '/') depth += 1;
+    if (elements > XML_LIMITS.elements) throw new PartnerApiError('E108', `more than ${XML_LIMITS.elements} elements`);
+    if (depth > XML_LIMITS.depth) throw new PartnerApiError('E108', `elements nested deeper than ${XML_LIMITS.depth} levels`);
+  }
+}
+
 /** GET form: nested elements arrive flattened as customtext_<slide> and data_<name>. */
 function fromFlatParameters(query: Fields): PartnerRequest {
+  for (const value of query.values()) {
+    if (CONTROL_CHARACTER.test(value)) throw new PartnerApiError('E108', 'control characters are not allowed');
+  }
   const customTexts: CustomText[] = [];
   const data: Record<string, string> = {};
   for (const [name, value] of query) {
