@@ -27,6 +27,15 @@ export const symbologyDatabases: ReadonlyArray<{ id: number; symbology: Symbolog
   { id: 17870, symbology: 'GS1_128', name: 'GS1-128' },
 ];
 
+/** Countries with a route to an MMSC. Demo numbers elsewhere get E628 (after the sender check). */
+export const routedCountries: readonly string[] = ['US'];
+
+/**
+ * A UK long code of the demo account, default for GB, so that a UK number passes the sender check
+ * and reaches the route check (no GB route: E628).
+ */
+export const DEMO_UK_LONG_CODE = '447700900000';
+
 interface SlideSeed {
   readonly text?: string;
   readonly media?: SlideMedia;
@@ -127,6 +136,11 @@ export interface SeedSummary {
 /** Applies the dev seed world; running it again leaves the same rows (credits reset included). */
 export async function seedDevWorld(prisma: PrismaClient, demoPostbackUrl: string | null): Promise<SeedSummary> {
   const summary: SeedSummary = { accounts: [], templates: [], databases: [], campaigns: [] };
+  for (const country of routedCountries) {
+    const route = await prisma.carrierRoute.findFirst({ where: { country, carrier: null } });
+    if (route === null) await prisma.carrierRoute.create({ data: { country, connector: 'default' } });
+    else await prisma.carrierRoute.update({ where: { id: route.id }, data: { enabled: true, connector: 'default' } });
+  }
   for (const seed of worldAccounts(demoPostbackUrl)) {
     await prisma.$transaction(async (tx) => {
       const state = {
@@ -146,6 +160,13 @@ export async function seedDevWorld(prisma: PrismaClient, demoPostbackUrl: string
         create: { name: seed.name, ...state },
         update: state,
       });
+      if (seed.name === 'demo') {
+        await tx.senderCode.upsert({
+          where: { accountId_code: { accountId: account.id, code: DEMO_UK_LONG_CODE } },
+          create: { accountId: account.id, code: DEMO_UK_LONG_CODE, kind: 'LONG', country: 'GB', isDefaultForCountry: true },
+          update: { kind: 'LONG', country: 'GB', isDefaultForCountry: true },
+        });
+      }
       if (seed.apiKey !== undefined) {
         const keyHash = sha256(seed.apiKey);
         await tx.apiKey.upsert({

@@ -9,6 +9,7 @@ import { HealthController } from './ops/health.controller';
 import { GatewayMetrics, MetricsController } from './ops/metrics';
 import { AcceptMessageService } from './partner-api/accept-message.service';
 import { PartnerApiController } from './partner-api/partner-api.controller';
+import { RateLimiter } from './partner-api/rate-limiter';
 
 @Module({})
 export class GatewayModule {
@@ -23,6 +24,7 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         AcceptMessageService,
+        RateLimiter,
         OutboxRelay,
         StuckMessageReconciler,
         GatewayMetrics,

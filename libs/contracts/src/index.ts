@@ -4,3 +4,4 @@ export * from './lib/message-status';
 export * from './lib/error-catalogue';
 export * from './lib/partner-request';
 export * from './lib/barcode-settings';
+export * from './lib/barcode-encodability';

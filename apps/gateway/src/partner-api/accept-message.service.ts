@@ -6,17 +6,20 @@ import {
   PartnerRequest,
   PartnerResponse,
   QueueName,
+  checkEncodable,
   jobIdFor,
   trackingIdOf,
 } from '@mms/contracts';
 import { Account, MmsTemplate, PrismaService } from '@mms/db';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { hashApiKey, sameSecret } from './credentials';
+import { RateLimiter, intervalInSeconds } from './rate-limiter';
+import { checkReceiver } from './receiver-number';
 
 const SEND_MMS_BARCODE = 'sendmmsbarcode';
 
-/** TO as the API wants it: international digits, no `+` or `00`. */
-const INTERNATIONAL_NUMBER = /^[1-9][0-9]{6,14}$/;
+/** Media a template slide may carry (saveMMS: GIF, JPEG, PNG images; audio; video). */
+const SUPPORTED_MEDIA = /^(image\/(gif|jpeg|png)|audio\/(amr|mpeg|mp4|aac|3gpp)|video\/(3gpp|mp4|h263))$/;
 
 interface CheckedRequest {
   readonly account: Account;
@@ -28,16 +31,18 @@ interface CheckedRequest {
 }
 
 /**
- * The accept use case: authenticate, check the request in the documented precedence (see
- * docs/error-precedence.md), then in one transaction reserve a credit, record the message with
- * its first status event and write the outbox row that announces it to the barcode queue.
- * The first failing check answers; nothing is written for a refused request.
+ * The accept use case: authenticate, check the request in the documented precedence
+ * (docs/error-precedence.md: the order of the steps below is that table), then in one transaction
+ * reserve a credit, record the message with its first status event and write the outbox row that
+ * announces it to the barcode queue. The first failing check answers; nothing is written and no
+ * credit is taken for a refused request.
  */
 @Injectable()
 export class AcceptMessageService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: OutboxRelay,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async accept(request: PartnerRequest): Promise<PartnerResponse> {
@@ -47,41 +52,60 @@ export class AcceptMessageService {
   }
 
   private async check(request: PartnerRequest): Promise<CheckedRequest> {
-    // 1. Action.
+    // 1. Request form and XML (E100, E108) were settled by the parser.
+    // 2. Action.
     if (request.action === undefined || request.action.toLowerCase() !== SEND_MMS_BARCODE) {
       throw new PartnerApiError('E101');
     }
-    // 2. Credentials.
+    // 3. Credentials.
     const account = await this.authenticate(request);
-    // 3. Account state.
+    // 4. Account state.
     if (!account.apiActivated || account.status !== 'ACTIVE') throw new PartnerApiError('E109');
     if (!account.apiRights) throw new PartnerApiError('E105');
     if (!account.allowedActions.includes(SEND_MMS_BARCODE)) throw new PartnerApiError('E107');
-    // 4. Mandatory fields, in a fixed order. DATABASEID may be left out only where the template
-    //    names a default database, so that one is settled with the template below.
+    // 5. Rate, per account across replicas.
+    const verdict = await this.rateLimiter.check({ ...account, accountId: account.id });
+    if (verdict === 'too-soon') throw new PartnerApiError('E106', intervalInSeconds(account.minRequestIntervalMs));
+    if (verdict === 'over-limit') throw new PartnerApiError('E120');
+    // 6. Mandatory fields, in a fixed order. DATABASEID may be left out only where the template
+    //    names a default database, so that one is settled with the template.
     if (request.mmsId === undefined) throw new PartnerApiError('E620');
     if (request.to === undefined) throw new PartnerApiError('E621');
     const template = await this.findTemplate(account.id, request.mmsId);
     if (request.databaseId === undefined && template?.defaultDatabaseId == null) throw new PartnerApiError('E630');
     if (request.barcodeId === undefined) throw new PartnerApiError('E631');
     if (request.from === undefined) throw new PartnerApiError('E111');
-    // 5. Values: receiver, sender, template, database, campaign.
-    const to = this.checkReceiver(request.to);
-    const senderCode = await this.checkSender(account.id, request.from);
-    if (template === null) throw new PartnerApiError('E241');
+    // 7. Receiver.
+    const receiver = checkReceiver(request.to, account.numberValidation);
+    // 8. Sender, with the country rule.
+    const senderCode = await this.checkSender(account.id, request.from, receiver.country);
+    // 9. Template.
+    if (template === null || template.status === 'DISABLED') throw new PartnerApiError('E241');
     if (template.status === 'ENCODING') throw new PartnerApiError('E626');
-    if (template.status !== 'READY') throw new PartnerApiError('E241');
     const slides = await this.prisma.templateSlide.findMany({ where: { templateId: template.id } });
+    if (slides.some((s) => s.media !== null && s.media !== 'BARCODE' && !SUPPORTED_MEDIA.test(s.mediaContentType ?? ''))) {
+      throw new PartnerApiError('E629');
+    }
     if (!slides.some((slide) => slide.media === 'BARCODE')) throw new PartnerApiError('E633');
-    const databaseId = await this.checkDatabase(account.id, request.databaseId, template.defaultDatabaseId);
-    const campaignId = await this.checkCampaign(account.id, request.campaignRef, to);
-    return { account, template, databaseId, to, senderCode, campaignId };
+    // CUSTOMTEXT must name a slide of this template.
+    const positions = new Set(slides.map((slide) => String(slide.position)));
+    if (request.customTexts.some((t) => !positions.has(t.slide))) throw new PartnerApiError('E241');
+    // 10. Database, and whether BARCODEID can be encoded in its symbology.
+    const databaseId = await this.checkDatabase(account.id, request.databaseId, template.defaultDatabaseId, request.barcodeId);
+    // 11. Campaign and subscription.
+    const campaignId = await this.checkCampaign(account.id, request.campaignRef, receiver.number);
+    // 12. Route to the receiver's country.
+    const route = await this.prisma.carrierRoute.findFirst({ where: { country: receiver.country, enabled: true }, select: { id: true } });
+    if (route === null) throw new PartnerApiError('E628');
+    // 13. Billing comes last, inside the accepting transaction (record()).
+    return { account, template, databaseId, to: receiver.number, senderCode, campaignId };
   }
 
   private async authenticate(request: PartnerRequest): Promise<Account> {
     const { credentials } = request;
     if (credentials.kind === 'none') throw new PartnerApiError('E102');
     if (credentials.kind === 'apiKey') {
+      // Looked up by digest (a unique index); the key itself is never stored or compared.
       const key = await this.prisma.apiKey.findUnique({
         where: { keyHash: hashApiKey(credentials.apiKey) },
         include: { account: true },
@@ -102,18 +126,20 @@ export class AcceptMessageService {
     return account;
   }
 
-  private checkReceiver(to: string): string {
-    const numbers = to.split(',').map((n) => n.trim()).filter((n) => n !== '');
-    if (numbers.length > 100) throw new PartnerApiError('E623');
-    // One BARCODEID identifies one holder: any list is refused.
-    if (numbers.length !== 1 || !INTERNATIONAL_NUMBER.test(numbers[0] ?? '')) throw new PartnerApiError('E110');
-    return numbers[0] as string;
-  }
-
-  private async checkSender(accountId: number, from: string): Promise<string> {
+  /**
+   * FROM must be a code of this account. Where TO is in another country than FROM is assigned to,
+   * the account's default code for TO's country is used instead; without one, E111.
+   */
+  private async checkSender(accountId: number, from: string, country: string): Promise<string> {
     const code = await this.prisma.senderCode.findUnique({ where: { accountId_code: { accountId, code: from } } });
     if (code === null) throw new PartnerApiError('E111');
-    return code.code;
+    if (code.country === country) return code.code;
+    const fallback = await this.prisma.senderCode.findFirst({
+      where: { accountId, country, isDefaultForCountry: true },
+      orderBy: { id: 'asc' },
+    });
+    if (fallback === null) throw new PartnerApiError('E111');
+    return fallback.code;
   }
 
   private async findTemplate(accountId: number, mmsId: string): Promise<MmsTemplate | null> {
@@ -124,11 +150,17 @@ export class AcceptMessageService {
     return template !== null && template.accountId === accountId ? template : null;
   }
 
-  private async checkDatabase(accountId: number, given: string | undefined, fallback: number | null): Promise<number> {
+  private async checkDatabase(
+    accountId: number,
+    given: string | undefined,
+    fallback: number | null,
+    barcodeId: string,
+  ): Promise<number> {
     const id = given === undefined ? fallback : parseId(given);
     if (id === null) throw new PartnerApiError('E632');
-    const database = await this.prisma.barcodeDatabase.findUnique({ where: { id }, select: { accountId: true } });
+    const database = await this.prisma.barcodeDatabase.findUnique({ where: { id }, select: { accountId: true, symbology: true } });
     if (database === null || database.accountId !== accountId) throw new PartnerApiError('E632');
+    if (!checkEncodable(database.symbology, barcodeId).ok) throw new PartnerApiError('E634');
     return id;
   }
 
@@ -186,6 +218,13 @@ export class AcceptMessageService {
           events: { create: { status: MessageStatus.Accepted, detail: { via: 'partner-api' } } },
         },
       });
+      if (request.device !== undefined) {
+        await tx.phoneDevice.upsert({
+          where: { phone: checked.to },
+          create: { phone: checked.to, device: request.device, source: 'partner-api' },
+          update: { device: request.device, source: 'partner-api' },
+        });
+      }
       return tx.outboxEntry.create({
         data: {
           queue: QueueName.Barcode,
