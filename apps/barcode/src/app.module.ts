@@ -6,8 +6,7 @@ import { QueueModule } from '@mms/queue';
 import { BarcodeProcessor } from './barcode/barcode.processor';
 import { BarcodeService } from './barcode/barcode.service';
 import { BARCODE_CONFIG, BarcodeConfig } from './config/barcode.config';
-import { BARCODE_RENDERER } from './render/barcode-renderer';
-import { BwipRenderer } from './render/bwip-renderer.adapter';
+import { BARCODE_RENDERER, BwipRenderer } from '@mms/barcode-render';
 
 @Module({})
 export class BarcodeAppModule {

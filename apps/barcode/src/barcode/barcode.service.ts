@@ -3,7 +3,7 @@ import { JobName, MessageStatus, Symbology, hasReached, parseBarcodeSettings } f
 import { PrismaService, recordTransition } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { JobProducer, PermanentJobError } from '@mms/queue';
-import { BARCODE_RENDERER, BarcodeRenderer, UnencodableBarcodeError } from '../render/barcode-renderer';
+import { BARCODE_RENDERER, BarcodeRenderer, UnencodableBarcodeError } from '@mms/barcode-render';
 
 /**
  * Issues a message's barcode: renders the image into the image store, records the barcode in the

@@ -62,6 +62,6 @@ export class BwipRenderer implements BarcodeRenderer {
           ? await image.gif().toBuffer()
           : await image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
     const { width = 0, height = 0 } = await sharp(bytes).metadata();
-    return { bytes, contentType: contentTypes[settings.format], width, height };
+    return { bytes, contentType: contentTypes[settings.format], width, height, modulePx: scale * encoder.unitsPerModule };
   }
 }

@@ -5,6 +5,8 @@ export interface RenderedBarcode {
   readonly contentType: string;
   readonly width: number;
   readonly height: number;
+  /** Pixels per module actually drawn (an integer: no module is ever resampled). */
+  readonly modulePx: number;
 }
 
 /** The port the barcode service renders through. */

@@ -1,0 +1,2 @@
+export * from './lib/barcode-renderer';
+export * from './lib/bwip-renderer.adapter';
