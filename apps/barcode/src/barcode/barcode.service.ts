@@ -1,5 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobName, MessageStatus, Symbology, hasReached, parseBarcodeSettings } from '@mms/contracts';
+import { createHash } from 'node:crypto';
+import {
+  BarcodeSettings,
+  JobName,
+  MessageStatus,
+  Symbology,
+  checkEncodable,
+  hasReached,
+  parseBarcodeSettings,
+} from '@mms/contracts';
 import { PrismaService, recordTransition } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { JobProducer, PermanentJobError } from '@mms/queue';
@@ -43,14 +52,10 @@ export class BarcodeService {
     } catch (error) {
       throw new PermanentJobError(`database ${message.databaseId}: ${(error as Error).message}`);
     }
-    let image;
-    try {
-      image = await this.renderer.render(symbology, message.barcodeValue, settings);
-    } catch (error) {
-      if (error instanceof UnencodableBarcodeError) throw new PermanentJobError(error.message);
-      throw error;
-    }
-    const imageKey = await this.images.put(image.bytes, image.contentType);
+    const encodable = checkEncodable(symbology, message.barcodeValue);
+    if (!encodable.ok) throw new PermanentJobError(new UnencodableBarcodeError(symbology, encodable.reason).message);
+    const image = await this.renderCached(message.databaseId, message.database.settingsVersion, symbology, message.barcodeValue, settings);
+    const imageKey = image.imageKey;
 
     // The barcode is recorded in its database only once it rendered: a value the symbology
     // cannot encode is never issued. Unique per message, so a rerun records it once.
@@ -81,12 +86,46 @@ export class BarcodeService {
           width: image.width,
           height: image.height,
           settingsVersion: message.database.settingsVersion,
+          cached: image.cached,
         },
       });
     });
     await this.handOff(trackingId, imageKey, MessageStatus.Rendered);
-    this.logger.log(`rendered ${trackingId} as ${symbology} ${image.width}x${image.height}`);
+    this.logger.log(`rendered ${trackingId} as ${symbology} ${image.width}x${image.height}${image.cached ? ' (cached)' : ''}`);
     return { imageKey, rendered: true };
+  }
+
+  /**
+   * One render per (database, settings version, value): a resend of a BARCODEID is a lookup. The
+   * image key is content-addressed, so two workers racing on the same value store one image.
+   */
+  private async renderCached(
+    databaseId: number,
+    settingsVersion: number,
+    symbology: Symbology,
+    value: string,
+    settings: BarcodeSettings,
+  ): Promise<{ imageKey: string; contentType: string; width: number; height: number; cached: boolean }> {
+    const valueHash = createHash('sha256').update(value, 'utf8').digest('hex');
+    const hit = await this.prisma.renderedBarcode.findUnique({
+      where: { databaseId_settingsVersion_valueHash: { databaseId, settingsVersion, valueHash } },
+    });
+    if (hit !== null) {
+      return { imageKey: hit.imageKey, contentType: contentTypeOf(settings), width: hit.width, height: hit.height, cached: true };
+    }
+    let image;
+    try {
+      image = await this.renderer.render(symbology, value, settings);
+    } catch (error) {
+      if (error instanceof UnencodableBarcodeError) throw new PermanentJobError(error.message);
+      throw error;
+    }
+    const imageKey = await this.images.put(image.bytes, image.contentType);
+    await this.prisma.renderedBarcode.createMany({
+      data: [{ databaseId, settingsVersion, valueHash, imageKey, width: image.width, height: image.height, modulePx: image.modulePx }],
+      skipDuplicates: true,
+    });
+    return { imageKey, contentType: image.contentType, width: image.width, height: image.height, cached: false };
   }
 
   /** Enqueued after the commit; a message delivery already took needs nothing more. */
@@ -94,4 +133,8 @@ export class BarcodeService {
     if (hasReached(status, MessageStatus.Submitted)) return;
     await this.producer.enqueue(JobName.SubmitMms, { trackingId, imageKey });
   }
+}
+
+function contentTypeOf(settings: BarcodeSettings): string {
+  return settings.format === 'png' ? 'image/png' : settings.format === 'gif' ? 'image/gif' : 'image/jpeg';
 }

@@ -22,10 +22,10 @@ describe('parseBarcodeSettings', () => {
   });
 
   it('keeps given values and defaults the rest', () => {
-    expect(parseBarcodeSettings({ moduleSize: 4, foreground: 'ff0000', quietZoneModules: 6 })).toStrictEqual({
+    expect(parseBarcodeSettings({ moduleSize: 4, foreground: '1a237e', quietZoneModules: 6 })).toStrictEqual({
       ...DEFAULTS,
       moduleSize: 4,
-      foreground: 'ff0000',
+      foreground: '1a237e',
       quietZoneModules: 6,
     });
   });
@@ -37,8 +37,8 @@ describe('parseBarcodeSettings', () => {
       errorCorrection: 'H',
       barHeightMm: 50,
       humanReadableText: true,
-      foreground: 'AbCdEf',
-      background: '012345',
+      foreground: '012345',
+      background: 'FfFfEe',
       format: 'jpeg',
     };
     expect(parseBarcodeSettings(full)).toStrictEqual(full);
@@ -52,6 +52,8 @@ describe('parseBarcodeSettings', () => {
 
   it.each<[string, Record<string, unknown>, string]>([
     ['a colour name', { foreground: 'red' }, 'foreground: must be a 6-digit hex colour like 000000'],
+    ['red bars on white (4.0:1)', { foreground: 'ff0000' }, 'foreground: contrast with background is 4.0:1, at least 7:1 is needed'],
+    ['light bars on a dark ground', { foreground: 'FFFFFF', background: '000000' }, 'foreground: must be darker than background (scanners read dark bars on a light ground)'],
     ['a colour with #', { background: '#FFFFFF' }, 'background: must be a 6-digit hex colour like 000000'],
     ['a 3-digit colour', { foreground: 'FFF' }, 'foreground: must be a 6-digit hex colour like 000000'],
     ['a colour with alpha', { background: 'FFFFFF00' }, 'background: must be a 6-digit hex colour like 000000'],

@@ -49,7 +49,36 @@ export const barcodeSettingsSchema = z
     background: hexColour.default('FFFFFF'),
     format: z.enum(['png', 'gif', 'jpeg']).default('png'),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, ctx) => {
+    const ratio = contrastRatio(settings.foreground, settings.background);
+    if (relativeLuminance(settings.foreground) >= relativeLuminance(settings.background)) {
+      ctx.addIssue({ code: 'custom', path: ['foreground'], message: 'must be darker than background (scanners read dark bars on a light ground)' });
+    } else if (ratio < MINIMUM_CONTRAST) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['foreground'],
+        message: `contrast with background is ${ratio.toFixed(1)}:1, at least ${MINIMUM_CONTRAST}:1 is needed`,
+      });
+    }
+  });
+
+/** Foreground/background contrast ratio (WCAG 2 definition) below which a database is refused. */
+export const MINIMUM_CONTRAST = 7;
+
+/** WCAG 2 relative luminance of a 6-digit hex sRGB colour. */
+export function relativeLuminance(hex: string): number {
+  const channel = (offset: number) => {
+    const c = parseInt(hex.slice(offset, offset + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+}
+
+export function contrastRatio(foreground: string, background: string): number {
+  const [dark, light] = [relativeLuminance(foreground), relativeLuminance(background)].sort((a, b) => a - b) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
 
 export type BarcodeSettings = z.output<typeof barcodeSettingsSchema>;
 
