@@ -201,4 +201,29 @@ describe('barcode: issuing and rendering (real PostgreSQL and Redis)', () => {
       { trackingId: message.trackingId, imageKey: stored.imageKey },
     ]);
   });
+
+  it('renders a resent BARCODEID once (cache per database settings version), and again after a settings change', async () => {
+    const databaseId = 980_000 + Math.floor(Math.random() * 10_000);
+    const demo = await prisma.account.findUniqueOrThrow({ where: { name: 'demo' } });
+    await prisma.barcodeDatabase.create({ data: { id: databaseId, accountId: demo.id, name: 'cache test', symbology: 'QRCODE', settings: {} } });
+    const value = `Resend_${databaseId}`;
+    const first = await createDemoMessage(prisma, { databaseId, barcodeValue: value });
+    const second = await createDemoMessage(prisma, { databaseId, barcodeValue: value });
+    const a = await service.issueAndRender(first.trackingId);
+    const b = await service.issueAndRender(second.trackingId);
+    expect(b.imageKey).toBe(a.imageKey);
+    const secondEvent = (await eventsOf(second.id)).find((e) => e.status === 'RENDERED');
+    expect(secondEvent?.detail).toMatchObject({ cached: true, settingsVersion: 1 });
+    // Both issuances are kept: a lookup by BARCODEID shows both holders.
+    expect(await prisma.issuedBarcode.count({ where: { databaseId, barcodeId: value } })).toBe(2);
+
+    await prisma.barcodeDatabase.update({ where: { id: databaseId }, data: { settings: { moduleSize: 4 }, settingsVersion: { increment: 1 } } });
+    const third = await createDemoMessage(prisma, { databaseId, barcodeValue: value });
+    const c = await service.issueAndRender(third.trackingId);
+    expect(c.imageKey).not.toBe(a.imageKey);
+    const thirdEvent = (await eventsOf(third.id)).find((e) => e.status === 'RENDERED');
+    expect(thirdEvent?.detail).toMatchObject({ cached: false, settingsVersion: 2 });
+    const image = await prisma.storedImage.findUniqueOrThrow({ where: { key: c.imageKey } });
+    expect(await decodeBarcodes(Buffer.from(image.bytes))).toEqual([value]);
+  });
 });
