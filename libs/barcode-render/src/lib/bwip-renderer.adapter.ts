@@ -53,15 +53,22 @@ export class BwipRenderer implements BarcodeRenderer {
     } catch (error) {
       throw new UnencodableBarcodeError(symbology, error instanceof Error ? error.message : String(error));
     }
-    // Flatten to opaque RGB: some handsets and every JPEG encoder turn transparency black.
+    if (settings.format === 'png') {
+      // bwip-js paints the background colour over every pixel, so its PNG is already opaque:
+      // re-encoding it would double the cost of a render for nothing.
+      const { width, height } = pngSize(png);
+      return { bytes: png, contentType: contentTypes.png, width, height, modulePx: scale * encoder.unitsPerModule };
+    }
+    // Flatten to opaque RGB first: every JPEG encoder turns transparency black.
     const image = sharp(png).flatten({ background: `#${settings.background}` });
     const bytes =
-      settings.format === 'png'
-        ? await image.png({ compressionLevel: 9, palette: true }).toBuffer()
-        : settings.format === 'gif'
-          ? await image.gif().toBuffer()
-          : await image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
+      settings.format === 'gif' ? await image.gif().toBuffer() : await image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).toBuffer();
     const { width = 0, height = 0 } = await sharp(bytes).metadata();
     return { bytes, contentType: contentTypes[settings.format], width, height, modulePx: scale * encoder.unitsPerModule };
   }
+}
+
+/** Width and height from a PNG's IHDR chunk (bytes 16-23), without decoding the image. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
