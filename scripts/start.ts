@@ -18,6 +18,8 @@ const devDefaults: Record<string, string> = {
   OUTBOX_DIR: 'var/outbox',
   ADMIN_USERNAME: 'admin',
   ADMIN_PASSWORD: 'dev-admin-password',
+  MM7_INBOUND_USERNAME: 'mmsc',
+  MM7_INBOUND_PASSWORD: 'dev-mmsc-password',
 };
 
 const colours: Record<ServiceName, string> = { gateway: '36', barcode: '35', delivery: '33' };

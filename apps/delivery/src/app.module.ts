@@ -6,8 +6,12 @@ import { QueueModule } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from './config/delivery.config';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryService } from './delivery/delivery.service';
+import { DeliveryReportsService } from './reports/delivery-reports.service';
 import { MMS_TRANSPORT } from './transport/mms-transport';
 import { OutboxTransport } from './transport/outbox-transport.adapter';
+import { mm7ConnectorSchema } from './transport/mm7/mm7-connector';
+import { Mm7Transport } from './transport/mm7/mm7-transport.adapter';
+import type { MmsTransport } from './transport/mms-transport';
 
 @Module({})
 export class DeliveryAppModule {
@@ -21,11 +25,29 @@ export class DeliveryAppModule {
       ],
       providers: [
         { provide: DELIVERY_CONFIG, useValue: config },
-        // The MM7 transport joins here once an MMSC connector is configured.
-        { provide: MMS_TRANSPORT, useFactory: () => new OutboxTransport(config.OUTBOX_DIR) },
+        { provide: MMS_TRANSPORT, useFactory: () => transportFor(config) },
         DeliveryService,
+        DeliveryReportsService,
         DeliveryProcessor,
       ],
     };
   }
+}
+
+/** MM7 to the configured MMSC when MM7_URL is set; the outbox folder otherwise. */
+function transportFor(config: DeliveryConfig): MmsTransport {
+  if (config.MM7_URL === undefined) return new OutboxTransport(config.OUTBOX_DIR);
+  return new Mm7Transport(
+    mm7ConnectorSchema.parse({
+      url: config.MM7_URL,
+      username: config.MM7_USERNAME,
+      password: config.MM7_PASSWORD,
+      vaspId: config.MM7_VASP_ID,
+      vasId: config.MM7_VAS_ID,
+      version: config.MM7_VERSION,
+      timeoutMs: config.MM7_TIMEOUT_MS,
+      maxPerSecond: config.MM7_MAX_PER_SECOND,
+      numberPrefix: config.MM7_NUMBER_PREFIX,
+    }),
+  );
 }

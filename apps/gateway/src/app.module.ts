@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { QueueName } from '@mms/contracts';
 import { DbModule } from '@mms/db';
 import { QueueModule } from '@mms/queue';
+import { DeliveryReportsController } from './carrier-callbacks/delivery-reports.controller';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { StuckMessageReconciler } from './outbox/stuck-message.reconciler';
@@ -20,7 +21,7 @@ export class GatewayModule {
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Barcode, QueueName.Delivery] }),
       ],
-      controllers: [PartnerApiController, HealthController, MetricsController],
+      controllers: [PartnerApiController, DeliveryReportsController, HealthController, MetricsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         AcceptMessageService,

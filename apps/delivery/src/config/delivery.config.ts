@@ -7,6 +7,17 @@ export const deliveryEnvSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /** Where the outbox transport writes composed messages (used until an MMSC is configured). */
   OUTBOX_DIR: z.string().min(1).default('var/outbox'),
+  /** The default MMSC connector. Without MM7_URL, composed messages go to the outbox folder. */
+  MM7_URL: z.string().url().optional(),
+  MM7_USERNAME: z.string().optional(),
+  MM7_PASSWORD: z.string().optional(),
+  MM7_VASP_ID: z.string().min(1).default('mmsgw'),
+  MM7_VAS_ID: z.string().min(1).default('tickets'),
+  MM7_VERSION: z.enum(['6.8.0', '5.3.0']).default('6.8.0'),
+  MM7_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The carrier's agreed rate: BullMQ's queue-wide limiter holds it across every delivery process. */
+  MM7_MAX_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
+  MM7_NUMBER_PREFIX: z.enum(['', '+']).default(''),
 });
 
 export type DeliveryConfig = z.output<typeof deliveryEnvSchema>;

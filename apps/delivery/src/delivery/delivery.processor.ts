@@ -5,6 +5,7 @@ import { JobName, QueueName, jobPayloadSchemas, parseJobPayload } from '@mms/con
 import { PrismaService, markMessageFailed } from '@mms/db';
 import { sortJobFailure } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
+import { DeliveryReportsService } from '../reports/delivery-reports.service';
 import { DeliveryService } from './delivery.service';
 
 @Processor(QueueName.Delivery, { concurrency: 1, lockDuration: 60_000 })
@@ -13,6 +14,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   constructor(
     private readonly delivery: DeliveryService,
+    private readonly reports: DeliveryReportsService,
     private readonly prisma: PrismaService,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
@@ -21,13 +23,22 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.DELIVERY_CONCURRENCY;
+    // Queue-wide in Redis: adding delivery processes never exceeds the carrier's agreed rate.
+    if (this.config.MM7_URL !== undefined) {
+      this.worker.opts.limiter = { max: this.config.MM7_MAX_PER_SECOND, duration: 1000 };
+    }
   }
 
-  async process(job: Job): Promise<{ submitted: boolean }> {
+  async process(job: Job): Promise<unknown> {
     try {
-      if (job.name !== JobName.SubmitMms) throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Delivery}`);
-      const { trackingId, imageKey } = parseJobPayload(JobName.SubmitMms, job.data);
-      return await this.delivery.deliver(trackingId, imageKey);
+      if (job.name === JobName.SubmitMms) {
+        const { trackingId, imageKey } = parseJobPayload(JobName.SubmitMms, job.data);
+        return await this.delivery.deliver(trackingId, imageKey);
+      }
+      if (job.name === JobName.ApplyDeliveryReport) {
+        return await this.reports.apply(parseJobPayload(JobName.ApplyDeliveryReport, job.data).reportId);
+      }
+      throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Delivery}`);
     } catch (error) {
       throw sortJobFailure(error);
     }
@@ -40,7 +51,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     this.logger.warn(`submit ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`);
     // Only a well-formed job speaks for its message: a malformed one must not fail a real message.
     const payload = jobPayloadSchemas[JobName.SubmitMms].safeParse(job.data);
-    if (final && payload.success) {
+    if (final && job.name === JobName.SubmitMms && payload.success) {
       await markMessageFailed(this.prisma, payload.data.trackingId, 'delivery', error.message).catch((e: unknown) =>
         this.logger.error(`could not mark ${job.id} failed: ${String(e)}`),
       );

@@ -5,7 +5,7 @@ import { PrismaService, recordTransition } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { PermanentJobError } from '@mms/queue';
 import { ImageContent, composeMms } from '../compose/compose-mms';
-import { MMS_TRANSPORT, MmsTransport } from '../transport/mms-transport';
+import { MMS_TRANSPORT, MmsTransport, PermanentTransportError } from '../transport/mms-transport';
 
 /**
  * Composes a rendered message from its template and hands it to the transport, then records
@@ -55,7 +55,13 @@ export class DeliveryService {
       barcode: { bytes: barcode.bytes, contentType: barcode.contentType },
       slideImages,
     });
-    const result = await this.transport.submit(mms);
+    let result;
+    try {
+      result = await this.transport.submit(mms);
+    } catch (error) {
+      if (error instanceof PermanentTransportError) throw new PermanentJobError(error.message);
+      throw error;
+    }
 
     await this.prisma.$transaction((tx) =>
       recordTransition(tx, {

@@ -14,3 +14,11 @@ export interface MmsTransport {
 }
 
 export const MMS_TRANSPORT = Symbol('MMS_TRANSPORT');
+
+/** The transport refused the message for good (bad request, bad credentials): no retry helps. */
+export class PermanentTransportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentTransportError';
+  }
+}

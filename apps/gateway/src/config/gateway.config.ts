@@ -20,6 +20,9 @@ export const gatewayEnvSchema = z.object({
   ADMIN_USERNAME: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   TRUST_PROXY: booleanVariable.default(false),
+  /** Basic auth MMSCs use on /mm7/delivery-reports; without a password every report is refused. */
+  MM7_INBOUND_USERNAME: z.string().min(1).default('mmsc'),
+  MM7_INBOUND_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
 });
 
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;

@@ -1,4 +1,4 @@
-import { InvalidJobPayloadError, isJobName, jobIdFor, JobName, jobPayloadSchemas, parseJobPayload, QueueName, queueOfJob } from './queues';
+import { InvalidJobPayloadError, isJobName, jobIdFor, jobIdOf, JobName, jobPayloadSchemas, parseJobPayload, QueueName, queueOfJob } from './queues';
 
 const TRACKING_ID = 'TU1TXzEyMzQ2';
 const IMAGE_KEY = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
@@ -16,11 +16,18 @@ function payloadError(name: JobName, data: unknown): InvalidJobPayloadError {
 describe('names', () => {
   it('queue and job names are the persisted values', () => {
     expect(QueueName).toStrictEqual({ Barcode: 'barcode', Delivery: 'delivery' });
-    expect(JobName).toStrictEqual({ RenderBarcode: 'barcode.render', SubmitMms: 'delivery.submit' });
+    expect(JobName).toStrictEqual({ RenderBarcode: 'barcode.render', SubmitMms: 'delivery.submit', ApplyDeliveryReport: 'delivery.report' });
   });
 
   it('queueOfJob puts each job on its queue', () => {
-    expect(queueOfJob).toStrictEqual({ 'barcode.render': 'barcode', 'delivery.submit': 'delivery' });
+    expect(queueOfJob).toStrictEqual({ 'barcode.render': 'barcode', 'delivery.submit': 'delivery', 'delivery.report': 'delivery' });
+  });
+
+  it('delivery report jobs are keyed by report id, message jobs by tracking id', () => {
+    expect(jobIdOf({ reportId: 42 })).toBe('report-42');
+    expect(jobIdOf({ trackingId: 'TU1TXzEyMzQ2' })).toBe('TU1TXzEyMzQ2');
+    expect(parseJobPayload('delivery.report', { reportId: 7 })).toStrictEqual({ reportId: 7 });
+    expect(() => parseJobPayload('delivery.report', { reportId: -1 })).toThrow(InvalidJobPayloadError);
   });
 
   it('every job name has a queue and a payload schema', () => {

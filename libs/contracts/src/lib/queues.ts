@@ -13,6 +13,7 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   RenderBarcode: 'barcode.render',
   SubmitMms: 'delivery.submit',
+  ApplyDeliveryReport: 'delivery.report',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -24,11 +25,13 @@ export const jobPayloadSchemas = {
   [JobName.SubmitMms]: z
     .object({ trackingId: trackingIdSchema, imageKey: z.string().regex(/^[0-9a-f]{64}$/, 'not an image key') })
     .strict(),
+  [JobName.ApplyDeliveryReport]: z.object({ reportId: z.number().int().positive() }).strict(),
 } as const;
 
 export type JobItem =
   | { name: typeof JobName.RenderBarcode; data: z.infer<(typeof jobPayloadSchemas)['barcode.render']> }
-  | { name: typeof JobName.SubmitMms; data: z.infer<(typeof jobPayloadSchemas)['delivery.submit']> };
+  | { name: typeof JobName.SubmitMms; data: z.infer<(typeof jobPayloadSchemas)['delivery.submit']> }
+  | { name: typeof JobName.ApplyDeliveryReport; data: z.infer<(typeof jobPayloadSchemas)['delivery.report']> };
 
 export type JobOf<N extends JobItem['name']> = Extract<JobItem, { name: N }>['data'];
 
@@ -36,6 +39,7 @@ export type JobOf<N extends JobItem['name']> = Extract<JobItem, { name: N }>['da
 export const queueOfJob: { readonly [N in JobName]: QueueName } = {
   [JobName.RenderBarcode]: QueueName.Barcode,
   [JobName.SubmitMms]: QueueName.Delivery,
+  [JobName.ApplyDeliveryReport]: QueueName.Delivery,
 };
 
 export class InvalidJobPayloadError extends Error {
@@ -58,6 +62,11 @@ export function parseJobPayload<N extends JobName>(name: N, data: unknown): JobO
 
 export function isJobName(name: string): name is JobName {
   return Object.prototype.hasOwnProperty.call(jobPayloadSchemas, name);
+}
+
+/** The job id of a payload: the tracking id for message jobs, `report-<id>` for delivery reports. */
+export function jobIdOf(payload: JobItem['data']): string {
+  return 'trackingId' in payload ? jobIdFor(payload.trackingId) : `report-${payload.reportId}`;
 }
 
 /**

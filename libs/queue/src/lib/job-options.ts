@@ -1,10 +1,11 @@
 import type { JobsOptions } from 'bullmq';
-import { JobName, jobIdFor } from '@mms/contracts';
+import { JobName } from '@mms/contracts';
 
 /** Attempts and backoff per job name: the one place that decides how each job is retried. */
 const retryPolicy: Readonly<Record<JobName, Pick<JobsOptions, 'attempts' | 'backoff'>>> = {
   [JobName.RenderBarcode]: { attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
   [JobName.SubmitMms]: { attempts: 8, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } },
+  [JobName.ApplyDeliveryReport]: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
 };
 
 /**
@@ -16,6 +17,8 @@ const retention: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnFail: { count: 50000 },
 };
 
-export function jobOptionsFor(name: JobName, trackingId: string): JobsOptions {
-  return { jobId: jobIdFor(trackingId), ...retryPolicy[name], ...retention };
+/** Options for a job; `jobId` from the contracts (jobIdFor / jobIdOf), never made up here. */
+export function jobOptionsFor(name: JobName, jobId: string): JobsOptions {
+  if (jobId.includes(':')) throw new Error(`job id ${jobId} cannot contain ':'`);
+  return { jobId, ...retryPolicy[name], ...retention };
 }

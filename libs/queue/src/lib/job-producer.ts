@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { JobName, JobOf, parseJobPayload, queueOfJob } from '@mms/contracts';
+import { JobName, JobOf, jobIdOf, parseJobPayload, queueOfJob } from '@mms/contracts';
 import { jobOptionsFor } from './job-options';
 import { withTimeout } from './queue-health';
 
@@ -21,8 +21,9 @@ export class JobProducer {
   async enqueue<N extends JobName>(name: N, data: JobOf<N>): Promise<string> {
     const payload = parseJobPayload(name, data);
     const queue = this.queueFor(name);
-    const job = await withTimeout(queue.add(name, payload, jobOptionsFor(name, payload.trackingId)), ENQUEUE_TIMEOUT_MS, `enqueue ${name}`);
-    return job.id ?? payload.trackingId;
+    const jobId = jobIdOf(payload);
+    const job = await withTimeout(queue.add(name, payload, jobOptionsFor(name, jobId)), ENQUEUE_TIMEOUT_MS, `enqueue ${name}`);
+    return job.id ?? jobId;
   }
 
   private queueFor(name: JobName): Queue {

@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MessageStatus } from '@mms/contracts';
+import { PrismaService, recordTransition } from '@mms/db';
+import { PermanentJobError } from '@mms/queue';
+
+/** MM7 MMStatus (TS 23.140) -> our final status; other values are recorded without a change. */
+const FINAL_STATUS: Readonly<Record<string, MessageStatus>> = {
+  retrieved: MessageStatus.Delivered,
+  expired: MessageStatus.Expired,
+  rejected: MessageStatus.Rejected,
+};
+
+/**
+ * Applies a stored delivery report to its message: DELIVERED / EXPIRED / REJECTED, with the
+ * handset and carrier detail a partner postback will need; the handset is remembered for the
+ * number. A report for a MessageID that is not ours is marked processed and left unmatched.
+ */
+@Injectable()
+export class DeliveryReportsService {
+  private readonly logger = new Logger(DeliveryReportsService.name);
+
+  constructor(private readonly prisma: PrismaService) {}
+
+  async apply(reportId: number): Promise<{ matched: boolean; status?: MessageStatus }> {
+    const report = await this.prisma.deliveryReport.findUnique({ where: { id: reportId } });
+    if (report === null) throw new PermanentJobError(`delivery report ${reportId} does not exist`);
+    if (report.processedAt !== null) return { matched: report.messageId !== null };
+
+    const message = await this.prisma.message.findFirst({ where: { carrierMessageId: report.mmscMessageId } });
+    if (message === null) {
+      await this.prisma.deliveryReport.update({ where: { id: reportId }, data: { processedAt: new Date() } });
+      this.logger.warn(`delivery report ${reportId}: MMSC message ${report.mmscMessageId} is not one of ours`);
+      return { matched: false };
+    }
+    const final = FINAL_STATUS[report.mmStatus.toLowerCase()];
+    const detail = {
+      mmStatus: report.mmStatus,
+      statusText: report.statusText,
+      handset: report.handset,
+      mmscMessageId: report.mmscMessageId,
+      reportId,
+      reportedAt: report.reportedAt?.toISOString() ?? null,
+    };
+    await this.prisma.$transaction(async (tx) => {
+      const moved =
+        final !== undefined &&
+        (await recordTransition(tx, {
+          messageId: message.id,
+          from: [MessageStatus.Submitted],
+          to: final,
+          detail,
+          set: { handset: report.handset ?? message.handset },
+        }));
+      if (!moved) {
+        // Deferred, Indeterminate, Forwarded... or a report after a final one: recorded, no change.
+        await tx.messageEvent.create({ data: { messageId: message.id, status: message.status, detail: { ...detail, applied: false } } });
+      }
+      if (report.handset) {
+        await tx.phoneDevice.upsert({
+          where: { phone: message.toNumber },
+          create: { phone: message.toNumber, device: report.handset, source: 'delivery-report' },
+          update: { device: report.handset, source: 'delivery-report' },
+        });
+      }
+      await tx.deliveryReport.update({ where: { id: reportId }, data: { processedAt: new Date(), messageId: message.id } });
+    });
+    return { matched: true, status: final };
+  }
+}

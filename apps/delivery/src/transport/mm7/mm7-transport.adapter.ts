@@ -1,0 +1,46 @@
+import type { ComposedMms } from '../../compose/mms';
+import { MmsTransport, PermanentTransportError, SubmitResult } from '../mms-transport';
+import { Mm7Connector } from './mm7-connector';
+import { buildSubmitReq } from './submit-req';
+import { parseSubmitResponse } from './submit-rsp';
+
+/**
+ * Submits over MM7 to one MMSC connector. Success stores the MMSC's MessageID (delivery reports
+ * refer to it). A client error (2xxx, or a code the connector does not retry) is permanent;
+ * server errors, timeouts and network failures are thrown as ordinary errors so the job is
+ * retried with backoff.
+ */
+export class Mm7Transport implements MmsTransport {
+  constructor(private readonly connector: Mm7Connector) {}
+
+  async submit(mms: ComposedMms): Promise<SubmitResult> {
+    const request = buildSubmitReq(mms, this.connector, new Date());
+    const headers: Record<string, string> = { 'content-type': request.contentType, soapaction: '""' };
+    if (this.connector.username !== undefined) {
+      const credentials = `${this.connector.username}:${this.connector.password ?? ''}`;
+      headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+    }
+    let response: Response;
+    try {
+      response = await fetch(this.connector.url, {
+        method: 'POST',
+        headers,
+        body: request.body,
+        signal: AbortSignal.timeout(this.connector.timeoutMs),
+      });
+    } catch (error) {
+      throw new Error(`MM7 ${this.connector.name}: no answer (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const body = await response.text();
+    if (response.status === 401 || response.status === 403) {
+      throw new PermanentTransportError(`MM7 ${this.connector.name}: HTTP ${response.status}, credentials refused`);
+    }
+    const outcome = parseSubmitResponse(body, this.connector.retryableCodes);
+    if (outcome.kind === 'accepted') {
+      return { transport: `mm7:${this.connector.name}`, reference: outcome.messageId, bytes: request.body.length };
+    }
+    const reason = `MM7 ${this.connector.name}: ${outcome.code} ${outcome.text}`.trim();
+    if (outcome.retryable) throw new Error(reason);
+    throw new PermanentTransportError(reason);
+  }
+}

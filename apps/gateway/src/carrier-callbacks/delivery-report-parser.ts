@@ -1,0 +1,78 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+
+/** What an MM7 DeliveryReportReq (3GPP TS 23.140 §8.7.5) tells us. */
+export interface DeliveryReportFields {
+  readonly transactionId: string | undefined;
+  readonly mmscMessageId: string;
+  readonly recipient: string | undefined;
+  readonly sender: string | undefined;
+  readonly mmStatus: string;
+  readonly statusText: string | undefined;
+  readonly handset: string | undefined;
+  readonly reportedAt: Date | undefined;
+}
+
+export class InvalidDeliveryReportError extends Error {}
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true, // MMSCs write default-namespace and prefixed dialects: read by local name
+  parseTagValue: false,
+  trimValues: true,
+  processEntities: true,
+});
+
+/** The SOAP envelope of a request: the body itself, or the first text/xml part of a multipart one. */
+export function soapEnvelopeOf(body: string, contentType: string): string {
+  if (!/^multipart\//i.test(contentType.trim())) return body;
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const token = boundary?.[1] ?? boundary?.[2];
+  if (token === undefined) throw new InvalidDeliveryReportError('multipart body without a boundary');
+  for (const part of body.split(`--${token}`).slice(1)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (split === -1) continue;
+    const headers = part.slice(0, split);
+    if (/content-type:\s*(text|application)\/(soap\+)?xml/i.test(headers)) return part.slice(split + 4).trim();
+  }
+  throw new InvalidDeliveryReportError('no SOAP part in the multipart body');
+}
+
+export function parseDeliveryReport(envelopeXml: string): DeliveryReportFields {
+  if (/<!DOCTYPE|<!ENTITY/i.test(envelopeXml)) throw new InvalidDeliveryReportError('DOCTYPE is not allowed');
+  if (XMLValidator.validate(envelopeXml) !== true) throw new InvalidDeliveryReportError('the SOAP envelope is not well-formed XML');
+  const document: unknown = parser.parse(envelopeXml);
+  const envelope = field(document, 'Envelope');
+  const report = field(field(envelope, 'Body'), 'DeliveryReportReq');
+  if (report === undefined) throw new InvalidDeliveryReportError('no DeliveryReportReq in the SOAP body');
+  const mmscMessageId = text(field(report, 'MessageID'));
+  const mmStatus = text(field(report, 'MMStatus'));
+  if (mmscMessageId === undefined || mmStatus === undefined) {
+    throw new InvalidDeliveryReportError('DeliveryReportReq needs MessageID and MMStatus');
+  }
+  const date = text(field(report, 'Date'));
+  const reportedAt = date === undefined ? undefined : new Date(date);
+  const capabilities = field(report, 'UACapabilities');
+  return {
+    transactionId: text(field(field(envelope, 'Header'), 'TransactionID')),
+    mmscMessageId,
+    recipient: address(field(report, 'Recipient')),
+    sender: address(field(report, 'Sender')),
+    mmStatus,
+    statusText: text(field(report, 'StatusText')),
+    handset: text(field(capabilities, 'UAProf')) ?? text(capabilities),
+    reportedAt: reportedAt !== undefined && !Number.isNaN(reportedAt.getTime()) ? reportedAt : undefined,
+  };
+}
+
+function address(value: unknown): string | undefined {
+  const raw = text(field(value, 'Number')) ?? text(field(value, 'ShortCode')) ?? text(field(value, 'RFC2822Address'));
+  return raw?.replace(/^\+/, '');
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
