@@ -15,7 +15,9 @@ export interface DeliveryReportFields {
 export class InvalidDeliveryReportError extends Error {}
 
 const parser = new XMLParser({
-  ignoreAttributes: true,
+  // UACapabilities carries the handset as its UAProf attribute (TS 23.140 §8.7.5).
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
   removeNSPrefix: true, // MMSCs write default-namespace and prefixed dialects: read by local name
   parseTagValue: false,
   trimValues: true,
@@ -59,7 +61,7 @@ export function parseDeliveryReport(envelopeXml: string): DeliveryReportFields {
     sender: address(field(report, 'Sender')),
     mmStatus,
     statusText: text(field(report, 'StatusText')),
-    handset: text(field(capabilities, 'UAProf')) ?? text(capabilities),
+    handset: text(field(capabilities, '@UAProf')) ?? text(field(capabilities, 'UAProf')) ?? text(capabilities),
     reportedAt: reportedAt !== undefined && !Number.isNaN(reportedAt.getTime()) ? reportedAt : undefined,
   };
 }
@@ -74,5 +76,7 @@ function field(value: unknown, name: string): unknown {
 }
 
 function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  // An element with attributes comes as an object holding its text under '#text'.
+  return typeof value === 'object' && value !== null ? text((value as Record<string, unknown>)['#text']) : undefined;
 }
