@@ -1,2 +1,3 @@
 export * from './lib/barcode-renderer';
 export * from './lib/bwip-renderer.adapter';
+export * from './lib/handset-fit';
