@@ -50,6 +50,8 @@ describe('checkEncodable (E634: can BARCODEID be encoded in the database symbolo
     ['CODE39', 'Ticket_12345', false, 'lower case and _'],
     ['CODE39', 'X'.repeat(80), true, '80 characters'],
     ['CODE39', 'X'.repeat(81), false, '81 characters'],
+    ['CODE39', 'ROW/A-SEAT+B', false, 'a / or + before a letter (Full ASCII readers read ROW!-SEATb)'],
+    ['CODE39', 'PRICE $5 +10%', true, 'specials before digits, spaces and the end'],
     ['CODE128', 'Ticket_12345', true, 'ASCII'],
     ['CODE128', 'A\u001dB\tC', true, 'ASCII control characters'],
     ['CODE128', 'Café', false, 'a non-ASCII letter'],

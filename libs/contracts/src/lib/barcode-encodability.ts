@@ -50,6 +50,9 @@ export function checkEncodable(symbology: Symbology, value: string): Encodabilit
       return fixedLengthGs1('ITF-14', value, 14);
     case 'CODE39':
       if (!/^[0-9A-Z \-.$/+%]+$/.test(value)) return refuse('Code 39 takes 0-9, A-Z, space and - . $ / + % only');
+      // Full ASCII readers (zxing, many gate scanners) read $X %X /X +X as one character:
+      // "ROW/A" would scan as "ROW!". Such a ticket reads differently at different gates.
+      if (/[$%/+][A-Z]/.test(value)) return refuse('Code 39: $, %, / or + before a letter reads as another character on Full ASCII scanners');
       return value.length <= 80 ? ok : refuse('Code 39 values are limited to 80 characters');
     case 'CODE128':
       // eslint-disable-next-line no-control-regex
