@@ -26,6 +26,8 @@ export default [
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'scope:gateway'] },
             { sourceTag: 'scope:barcode', onlyDependOnLibsWithTags: ['scope:shared', 'scope:barcode'] },
             { sourceTag: 'scope:delivery', onlyDependOnLibsWithTags: ['scope:shared', 'scope:delivery'] },
+            // The MMSC simulator is the second opinion on our MM7: generic shared libs only.
+            { sourceTag: 'scope:mmsc-simulator', onlyDependOnLibsWithTags: ['type:util'] },
           ],
         },
       ],

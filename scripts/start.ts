@@ -20,9 +20,10 @@ const devDefaults: Record<string, string> = {
   ADMIN_PASSWORD: 'dev-admin-password',
   MM7_INBOUND_USERNAME: 'mmsc',
   MM7_INBOUND_PASSWORD: 'dev-mmsc-password',
+  MMSC_SIM_PORT: '4000',
 };
 
-const colours: Record<ServiceName, string> = { gateway: '36', barcode: '35', delivery: '33' };
+const colours: Record<ServiceName, string> = { gateway: '36', barcode: '35', delivery: '33', 'mmsc-simulator': '32' };
 
 function fail(message: string): never {
   console.error(`\nnpm start: ${message}\n`);
@@ -79,6 +80,15 @@ async function main(): Promise<void> {
   if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'));
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [name, value] of Object.entries(devDefaults)) env[name] ??= value;
+  // The demo's carrier is the MMSC simulator: delivery submits over MM7 to it, and it posts
+  // delivery reports back to the gateway. Set MM7_URL to use a real MMSC instead.
+  const withSimulator = env.MM7_URL === undefined || env.MM7_URL === '';
+  if (withSimulator) {
+    env.MM7_URL = `http://127.0.0.1:${env.MMSC_SIM_PORT}/mm7`;
+    env.MMSC_SIM_DLR_URL ??= `http://127.0.0.1:${env.GATEWAY_PORT}/mm7/delivery-reports`;
+    env.MMSC_SIM_DLR_USERNAME ??= env.MM7_INBOUND_USERNAME;
+    env.MMSC_SIM_DLR_PASSWORD ??= env.MM7_INBOUND_PASSWORD;
+  }
   if (env.NODE_ENV === 'production') fail('npm start is the development fleet (it applies the dev seed); unset NODE_ENV=production');
 
   console.log('MMS barcode fleet: starting the development fleet\n');
@@ -93,8 +103,10 @@ async function main(): Promise<void> {
 
   await clearStaleJobsOfFreshDatabase(env);
 
+  const services: ServiceName[] = withSimulator ? ['mmsc-simulator', ...FLEET] : [...FLEET];
   const fleet = startFleet({
     env,
+    services,
     onLine: (service, line) => console.log(`\x1b[${colours[service]}m${service.padEnd(8)}\x1b[0m ${line}`),
     onUnexpectedExit: (service, code) => {
       console.error(`\n${service} exited (code ${code}); stopping the fleet`);
@@ -105,7 +117,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping ${FLEET.join(', ')} ...`);
+    console.log(`\n${signal}: stopping ${services.join(', ')} ...`);
     void fleet.stop().then(() => {
       console.log('fleet stopped');
       process.exit(0);
@@ -116,19 +128,20 @@ async function main(): Promise<void> {
 
   const gateway = `http://127.0.0.1:${env.GATEWAY_PORT}`;
   await waitForHttp(`${gateway}/health/ready`, 60_000);
-  const outbox = join(REPO_ROOT, env.OUTBOX_DIR as string);
   console.log(
     [
       '',
       '================================================================================',
-      ' The fleet is up (gateway, barcode, delivery). Try the API docs\' example:',
+      ` The fleet is up (${services.join(', ')}). Try the API docs' example:`,
       '',
       `   curl -s -H 'Content-Type: text/xml' --data-binary @examples/sendMMSBarcode.request.xml ${gateway}/API/wxml/1.3/index.php`,
       '',
       `   the full one:  curl -s -H 'Content-Type: text/xml' --data-binary @examples/sendMMSBarcode.full.request.xml ${gateway}/API/wxml/1.3/index.php`,
       `   as a GET:  curl -s '${gateway}/API/wxml/1.3/index.php?action=sendMMSBarcode&api_key=qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ&to=16501234123&from=60856&databaseid=17856&barcodeid=Ticket_12345&mmsid=35674'`,
       '',
-      ` Composed MMS land in  ${outbox}/<TRACKINGID>/ (message.mime, parts/barcode.png)`,
+      withSimulator
+        ? ` Handset inbox         http://127.0.0.1:${env.MMSC_SIM_PORT}/   (the MMSC simulator: every MMS as a phone shows it)`
+        : ` MMSC                  ${env.MM7_URL}`,
       ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>`,
       ` Health                ${gateway}/health/ready    metrics ${gateway}/metrics`,
       ` Bull Board            ${gateway}/admin/queues  (user ${env.ADMIN_USERNAME}, password ${env.ADMIN_PASSWORD})`,

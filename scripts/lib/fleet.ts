@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
-export type ServiceName = 'gateway' | 'barcode' | 'delivery';
+export type ServiceName = 'gateway' | 'barcode' | 'delivery' | 'mmsc-simulator';
+/** The production fleet; the MMSC simulator is a dev and test peer, started on request. */
 export const FLEET: readonly ServiceName[] = ['gateway', 'barcode', 'delivery'];
 
 export interface RunningService {
