@@ -141,7 +141,7 @@ describe('delivery: composing and submitting to the outbox (real PostgreSQL and 
     expect(stored).toMatchObject({ status: 'SUBMITTED', transport: 'outbox', carrierMessageId: resolve(folder), imageKey, failureReason: null });
     const events = await eventsOf(message.id);
     expect(events.map((e) => e.status)).toEqual(['ACCEPTED', 'RENDERED', 'SUBMITTED']);
-    expect(events[2].detail).toEqual({ transport: 'outbox', reference: resolve(folder), bytes: mimeBytes.length, parts: 4 });
+    expect(events[2].detail).toEqual({ transport: 'outbox', reference: resolve(folder), bytes: mimeBytes.length, parts: 4, handsetProfile: 'image-rich' });
   });
 
   it('replaces slide 1 with CUSTOMTEXT and merges DATA into it and into CUSTOMSUBJECT', async () => {
@@ -203,5 +203,27 @@ describe('delivery: composing and submitting to the outbox (real PostgreSQL and 
     expect((error as Error).message).toBe(`message ${trackingId} does not exist`);
     expect(sortJobFailure(error)).toBeInstanceOf(UnrecoverableError);
     expect(await exists(folderOf(trackingId))).toBe(false);
+  });
+
+  it('re-renders the barcode smaller for a small handset (DEVICE), never below what scans', async () => {
+    const { message } = await renderedMessage();
+    await prisma.message.update({ where: { id: message.id }, data: { device: 'basic feature phone' } });
+    await expect(service.deliver(message.trackingId, (await prisma.message.findUniqueOrThrow({ where: { id: message.id } })).imageKey as string)).resolves.toEqual({ submitted: true });
+    const png = await readFile(join(folderOf(message.trackingId), 'parts', 'barcode.png'));
+    const { width, height } = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+    expect(width).toBeLessThanOrEqual(160);
+    expect(height).toBeLessThanOrEqual(120);
+    expect(await decodeBarcodes(png)).toEqual([message.barcodeValue]);
+    const submitted = (await eventsOf(message.id)).find((e) => e.status === 'SUBMITTED');
+    expect(submitted?.detail).toMatchObject({ handsetProfile: 'image-basic' });
+  });
+
+  it('fails, with the reason, a barcode that cannot fit the handset at a size that still scans', async () => {
+    const { message, imageKey } = await renderedMessage({ databaseId: 17867, barcodeValue: '4006381333931' });
+    await prisma.message.update({ where: { id: message.id }, data: { device: 'basic feature phone' } });
+    const failure = await service.deliver(message.trackingId, imageKey).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(PermanentJobError);
+    expect((failure as Error).message).toMatch(/^handset profile image-basic: EAN13 value of 13 characters does not fit a 160x120 handset image/);
+    expect(await exists(folderOf(message.trackingId))).toBe(false);
   });
 });

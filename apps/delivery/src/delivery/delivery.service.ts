@@ -1,10 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MessageStatus, hasReached } from '@mms/contracts';
+import sharp from 'sharp';
+import { BARCODE_RENDERER, BarcodeDoesNotFitError, BarcodeRenderer, fitsBox, renderToFit } from '@mms/barcode-render';
+import { MessageStatus, Symbology, hasReached, parseBarcodeSettings } from '@mms/contracts';
 import { maskPhone } from '@mms/config';
 import { PrismaService, recordTransition } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { PermanentJobError } from '@mms/queue';
 import { ImageContent, composeMms } from '../compose/compose-mms';
+import { HandsetProfile, chooseHandsetProfile } from '../handset/handset-profiles';
 import { MMS_TRANSPORT, MmsTransport, PermanentTransportError } from '../transport/mms-transport';
 
 /**
@@ -19,7 +22,30 @@ export class DeliveryService {
     private readonly prisma: PrismaService,
     @Inject(IMAGE_STORE) private readonly images: ImageStore,
     @Inject(MMS_TRANSPORT) private readonly transport: MmsTransport,
+    @Inject(BARCODE_RENDERER) private readonly renderer: BarcodeRenderer,
   ) {}
+
+  /**
+   * The stored barcode when it fits the handset; otherwise the same value rendered again at a
+   * smaller whole module size, never below the size that still scans (MIN_MODULE_PX). Where even
+   * that does not fit, the message fails with the reason rather than going out unreadable.
+   */
+  private async fitBarcode(
+    stored: { bytes: Buffer; contentType: string },
+    profile: HandsetProfile,
+    message: { databaseId: number; barcodeValue: string },
+  ): Promise<ImageContent> {
+    const size = await imageSize(stored.bytes);
+    if (fitsBox(size, profile)) return { bytes: stored.bytes, contentType: stored.contentType };
+    const database = await this.prisma.barcodeDatabase.findUniqueOrThrow({ where: { id: message.databaseId } });
+    try {
+      const image = await renderToFit(this.renderer, database.symbology as Symbology, message.barcodeValue, parseBarcodeSettings(database.settings), profile);
+      return { bytes: image.bytes, contentType: image.contentType };
+    } catch (error) {
+      if (error instanceof BarcodeDoesNotFitError) throw new PermanentJobError(`handset profile ${profile.name}: ${error.message}`);
+      throw error;
+    }
+  }
 
   async deliver(trackingId: string, imageKey: string): Promise<{ submitted: boolean }> {
     const message = await this.prisma.message.findUnique({
@@ -33,8 +59,11 @@ export class DeliveryService {
       throw new Error(`message ${trackingId} is ${message.status}, not yet RENDERED`);
     }
 
-    const barcode = await this.images.get(imageKey);
-    if (barcode === null) throw new PermanentJobError(`barcode image ${imageKey} is not in the image store`);
+    const stored = await this.images.get(imageKey);
+    if (stored === null) throw new PermanentJobError(`barcode image ${imageKey} is not in the image store`);
+    const known = message.device === null ? await this.prisma.phoneDevice.findUnique({ where: { phone: message.toNumber } }) : null;
+    const profile = chooseHandsetProfile(message.device, known?.device);
+    const barcode = await this.fitBarcode(stored, profile, message);
     const slideImages = new Map<number, ImageContent>();
     for (const slide of message.template.slides) {
       if (slide.media !== 'IMAGE' || slide.mediaKey === null) continue;
@@ -55,6 +84,10 @@ export class DeliveryService {
       barcode: { bytes: barcode.bytes, contentType: barcode.contentType },
       slideImages,
     });
+    const size = mms.parts.reduce((total, part) => total + part.body.length, 0);
+    if (size > profile.maxMessageBytes) {
+      throw new PermanentJobError(`the MMS is ${size} bytes, over the ${profile.maxMessageBytes} bytes of handset profile ${profile.name}`);
+    }
     let result;
     try {
       result = await this.transport.submit(mms);
@@ -69,12 +102,18 @@ export class DeliveryService {
         from: [MessageStatus.Rendered],
         to: MessageStatus.Submitted,
         set: { transport: result.transport, carrierMessageId: result.reference },
-        detail: { transport: result.transport, reference: result.reference, bytes: result.bytes, parts: mms.parts.length },
+        detail: { transport: result.transport, reference: result.reference, bytes: result.bytes, parts: mms.parts.length, handsetProfile: profile.name },
       }),
     );
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
     return { submitted: true };
   }
+}
+
+function imageSize(bytes: Buffer): Promise<{ width: number; height: number }> {
+  return sharp(bytes)
+    .metadata()
+    .then(({ width = 0, height = 0 }) => ({ width, height }));
 }
 
 function asCustomTexts(value: unknown): Array<{ slide: string; value: string }> {
