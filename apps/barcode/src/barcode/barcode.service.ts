@@ -9,7 +9,7 @@ import {
   hasReached,
   parseBarcodeSettings,
 } from '@mms/contracts';
-import { PrismaService, recordTransition } from '@mms/db';
+import { PrismaService } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { JobProducer, PermanentJobError } from '@mms/queue';
 import { BARCODE_RENDERER, BarcodeRenderer, UnencodableBarcodeError } from '@mms/barcode-render';
@@ -58,38 +58,32 @@ export class BarcodeService {
     const imageKey = image.imageKey;
 
     // The barcode is recorded in its database only once it rendered: a value the symbology
-    // cannot encode is never issued. Unique per message, so a rerun records it once.
-    await this.prisma.$transaction(async (tx) => {
-      await tx.issuedBarcode.createMany({
-        data: [
-          {
-            databaseId: message.databaseId,
-            barcodeId: message.barcodeValue,
-            phone: message.toNumber,
-            campaignId: message.campaignId,
-            messageId: message.id,
-            trackingId,
-            imageKey,
-          },
-        ],
-        skipDuplicates: true,
-      });
-      await recordTransition(tx, {
-        messageId: message.id,
-        from: [MessageStatus.Accepted],
-        to: MessageStatus.Rendered,
-        set: { imageKey },
-        detail: {
-          symbology,
-          imageKey,
-          contentType: image.contentType,
-          width: image.width,
-          height: image.height,
-          settingsVersion: message.database.settingsVersion,
-          cached: image.cached,
-        },
-      });
+    // cannot encode is never issued. One statement, so one round trip and atomic: the issuance
+    // (unique per message, so a rerun records it once), the conditional ACCEPTED -> RENDERED step
+    // and its event (written only when the step happened).
+    const detail = JSON.stringify({
+      symbology,
+      imageKey,
+      contentType: image.contentType,
+      width: image.width,
+      height: image.height,
+      settingsVersion: message.database.settingsVersion,
+      cached: image.cached,
     });
+    await this.prisma.$queryRaw`
+      WITH moved AS (
+        UPDATE messages SET status = 'RENDERED', image_key = ${imageKey}, updated_at = now()
+        WHERE id = ${message.id} AND status = 'ACCEPTED'
+        RETURNING id
+      ), event AS (
+        INSERT INTO message_events (message_id, status, detail)
+        SELECT id, 'RENDERED'::"MessageStatus", ${detail}::jsonb FROM moved
+      ), issued AS (
+        INSERT INTO issued_barcodes (database_id, barcode_id, phone, campaign_id, message_id, tracking_id, image_key)
+        VALUES (${message.databaseId}, ${message.barcodeValue}, ${message.toNumber}, ${message.campaignId}, ${message.id}, ${trackingId}, ${imageKey})
+        ON CONFLICT (message_id) DO NOTHING
+      )
+      SELECT count(*)::int AS moved FROM moved`;
     await this.handOff(trackingId, imageKey, MessageStatus.Rendered);
     this.logger.log(`rendered ${trackingId} as ${symbology} ${image.width}x${image.height}${image.cached ? ' (cached)' : ''}`);
     return { imageKey, rendered: true };
