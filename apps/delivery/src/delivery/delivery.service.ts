@@ -7,7 +7,11 @@ import { PrismaService, recordTransition } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { PermanentJobError } from '@mms/queue';
 import { ImageContent, composeMms } from '../compose/compose-mms';
+import { PhotosDoNotFitError, fitPhotos } from '../handset/fit-photos';
 import { HandsetProfile, chooseHandsetProfile } from '../handset/handset-profiles';
+
+/** Room kept in the handset's message budget for the SMIL, the slide texts and MIME headers. */
+const MESSAGE_OVERHEAD_BYTES = 4096;
 import { MMS_TRANSPORT, MmsTransport, PermanentTransportError } from '../transport/mms-transport';
 
 /**
@@ -64,12 +68,21 @@ export class DeliveryService {
     const known = message.device === null ? await this.prisma.phoneDevice.findUnique({ where: { phone: message.toNumber } }) : null;
     const profile = chooseHandsetProfile(message.device, known?.device);
     const barcode = await this.fitBarcode(stored, profile, message);
-    const slideImages = new Map<number, ImageContent>();
+    const photos = new Map<number, ImageContent>();
     for (const slide of message.template.slides) {
       if (slide.media !== 'IMAGE' || slide.mediaKey === null) continue;
       const image = await this.images.get(slide.mediaKey);
       if (image === null) throw new PermanentJobError(`template ${message.templateId} slide ${slide.position} image is missing`);
-      slideImages.set(slide.position, { bytes: image.bytes, contentType: image.contentType });
+      photos.set(slide.position, { bytes: image.bytes, contentType: image.contentType });
+    }
+    // The photos share what the barcode and a margin for SMIL, texts and MIME headers leave.
+    const photoBudget = profile.maxMessageBytes - barcode.bytes.length - MESSAGE_OVERHEAD_BYTES;
+    let slideImages: Map<number, ImageContent>;
+    try {
+      slideImages = photos.size === 0 ? photos : await fitPhotos(photos, profile, photoBudget);
+    } catch (error) {
+      if (error instanceof PhotosDoNotFitError) throw new PermanentJobError(error.message);
+      throw error;
     }
 
     const mms = composeMms({
