@@ -11,7 +11,8 @@ import { DeliveryReportsService } from './reports/delivery-reports.service';
 import { MMS_TRANSPORT } from './transport/mms-transport';
 import { OutboxTransport } from './transport/outbox-transport.adapter';
 import { mm7ConnectorSchema } from './transport/mm7/mm7-connector';
-import { Mm7Transport } from './transport/mm7/mm7-transport.adapter';
+import { ConnectorRateLimiter } from './transport/mm7/connector-rate-limiter';
+import { Mm7Router } from './transport/mm7/mm7-router.adapter';
 import type { MmsTransport } from './transport/mms-transport';
 
 @Module({})
@@ -36,20 +37,25 @@ export class DeliveryAppModule {
   }
 }
 
-/** MM7 to the configured MMSC when MM7_URL is set; the outbox folder otherwise. */
+/** MM7 to the configured MMSC connectors when any is set; the outbox folder otherwise. */
 function transportFor(config: DeliveryConfig): MmsTransport {
-  if (config.MM7_URL === undefined) return new OutboxTransport(config.OUTBOX_DIR);
-  return new Mm7Transport(
-    mm7ConnectorSchema.parse({
-      url: config.MM7_URL,
-      username: config.MM7_USERNAME,
-      password: config.MM7_PASSWORD,
-      vaspId: config.MM7_VASP_ID,
-      vasId: config.MM7_VAS_ID,
-      version: config.MM7_VERSION,
-      timeoutMs: config.MM7_TIMEOUT_MS,
-      maxPerSecond: config.MM7_MAX_PER_SECOND,
-      numberPrefix: config.MM7_NUMBER_PREFIX,
-    }),
-  );
+  const connectors = [...(config.MM7_CONNECTORS ?? [])];
+  if (config.MM7_URL !== undefined) {
+    connectors.unshift(
+      mm7ConnectorSchema.parse({
+        name: 'default',
+        url: config.MM7_URL,
+        username: config.MM7_USERNAME,
+        password: config.MM7_PASSWORD,
+        vaspId: config.MM7_VASP_ID,
+        vasId: config.MM7_VAS_ID,
+        version: config.MM7_VERSION,
+        timeoutMs: config.MM7_TIMEOUT_MS,
+        maxPerSecond: config.MM7_MAX_PER_SECOND,
+        numberPrefix: config.MM7_NUMBER_PREFIX,
+      }),
+    );
+  }
+  if (connectors.length === 0) return new OutboxTransport(config.OUTBOX_DIR);
+  return new Mm7Router(connectors, new ConnectorRateLimiter(config.REDIS_URL, config.QUEUE_PREFIX));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonEnv, loadConfig } from '@mms/config';
+import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
 export const deliveryEnvSchema = z.object({
   ...commonEnv,
@@ -18,6 +19,22 @@ export const deliveryEnvSchema = z.object({
   /** The carrier's agreed rate: BullMQ's queue-wide limiter holds it across every delivery process. */
   MM7_MAX_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   MM7_NUMBER_PREFIX: z.enum(['', '+']).default(''),
+  /**
+   * More MMSC connectors, as a JSON array of { name, url, username, password, vaspId, vasId,
+   * version, timeoutMs, maxPerSecond, numberPrefix, retryableCodes }; carrier_routes name them.
+   */
+  MM7_CONNECTORS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of connectors' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(mm7ConnectorSchema))
+    .optional(),
 });
 
 export type DeliveryConfig = z.output<typeof deliveryEnvSchema>;

@@ -1,11 +1,12 @@
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { JobName, QueueName, jobPayloadSchemas, parseJobPayload } from '@mms/contracts';
 import { PrismaService, markMessageFailed } from '@mms/db';
 import { sortJobFailure } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
 import { DeliveryReportsService } from '../reports/delivery-reports.service';
+import { ConnectorRateLimitedError } from '../transport/mm7/connector-rate-limiter';
 import { DeliveryService } from './delivery.service';
 
 @Processor(QueueName.Delivery, { concurrency: 1, lockDuration: 60_000 })
@@ -23,13 +24,9 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.DELIVERY_CONCURRENCY;
-    // Queue-wide in Redis: adding delivery processes never exceeds the carrier's agreed rate.
-    if (this.config.MM7_URL !== undefined) {
-      this.worker.opts.limiter = { max: this.config.MM7_MAX_PER_SECOND, duration: 1000 };
-    }
   }
 
-  async process(job: Job): Promise<unknown> {
+  async process(job: Job, token?: string): Promise<unknown> {
     try {
       if (job.name === JobName.SubmitMms) {
         const { trackingId, imageKey } = parseJobPayload(JobName.SubmitMms, job.data);
@@ -40,6 +37,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
       }
       throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.Delivery}`);
     } catch (error) {
+      if (error instanceof ConnectorRateLimitedError) {
+        // The carrier's rate, not a failure: back to the queue for the next slot, no attempt spent.
+        await job.moveToDelayed(Date.now() + error.waitMs, token);
+        throw new DelayedError();
+      }
       throw sortJobFailure(error);
     }
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import sharp from 'sharp';
 import { BARCODE_RENDERER, BarcodeDoesNotFitError, BarcodeRenderer, fitsBox, renderToFit } from '@mms/barcode-render';
 import { MessageStatus, Symbology, hasReached, parseBarcodeSettings } from '@mms/contracts';
@@ -19,7 +19,7 @@ import { MMS_TRANSPORT, MmsTransport, PermanentTransportError } from '../transpo
  * SUBMITTED with where it went. A message already SUBMITTED (or further) is not sent again.
  */
 @Injectable()
-export class DeliveryService {
+export class DeliveryService implements OnModuleDestroy {
   private readonly logger = new Logger(DeliveryService.name);
 
   constructor(
@@ -49,6 +49,10 @@ export class DeliveryService {
       if (error instanceof BarcodeDoesNotFitError) throw new PermanentJobError(`handset profile ${profile.name}: ${error.message}`);
       throw error;
     }
+  }
+
+  onModuleDestroy(): void {
+    this.transport.close?.();
   }
 
   async deliver(trackingId: string, imageKey: string): Promise<{ submitted: boolean }> {
@@ -101,9 +105,11 @@ export class DeliveryService {
     if (size > profile.maxMessageBytes) {
       throw new PermanentJobError(`the MMS is ${size} bytes, over the ${profile.maxMessageBytes} bytes of handset profile ${profile.name}`);
     }
+    // The recipient's country picks the carrier route and so the MMSC connector.
+    const route = message.toCountry === null ? null : await this.prisma.carrierRoute.findFirst({ where: { country: message.toCountry, enabled: true }, orderBy: { id: 'asc' } });
     let result;
     try {
-      result = await this.transport.submit(mms);
+      result = await this.transport.submit(mms, { connector: route?.connector ?? 'default' });
     } catch (error) {
       if (error instanceof PermanentTransportError) throw new PermanentJobError(error.message);
       throw error;

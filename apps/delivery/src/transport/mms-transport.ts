@@ -8,9 +8,15 @@ export interface SubmitResult {
   readonly bytes: number;
 }
 
-/** The port delivery hands composed messages to. Adapters are stateless. */
+/** Which carrier path a message takes: the connector its recipient's route names. */
+export interface SubmitRoute {
+  readonly connector: string;
+}
+
+/** The port delivery hands composed messages to. Adapters hold no message state. */
 export interface MmsTransport {
-  submit(mms: ComposedMms): Promise<SubmitResult>;
+  submit(mms: ComposedMms, route?: SubmitRoute): Promise<SubmitResult>;
+  close?(): void;
 }
 
 export const MMS_TRANSPORT = Symbol('MMS_TRANSPORT');

@@ -26,6 +26,7 @@ interface CheckedRequest {
   readonly template: MmsTemplate;
   readonly databaseId: number;
   readonly to: string;
+  readonly toCountry: string;
   readonly senderCode: string;
   readonly campaignId: number | null;
 }
@@ -98,7 +99,7 @@ export class AcceptMessageService {
     const route = await this.prisma.carrierRoute.findFirst({ where: { country: receiver.country, enabled: true }, select: { id: true } });
     if (route === null) throw new PartnerApiError('E628');
     // 13. Billing comes last, inside the accepting transaction (record()).
-    return { account, template, databaseId, to: receiver.number, senderCode, campaignId };
+    return { account, template, databaseId, to: receiver.number, toCountry: receiver.country, senderCode, campaignId };
   }
 
   private async authenticate(request: PartnerRequest): Promise<Account> {
@@ -204,6 +205,7 @@ export class AcceptMessageService {
           databaseId: checked.databaseId,
           barcodeValue: request.barcodeId as string,
           toNumber: checked.to,
+          toCountry: checked.toCountry,
           requestedFrom: request.from as string,
           senderCode: checked.senderCode,
           campaignId: checked.campaignId,
