@@ -174,10 +174,11 @@ export function enqueueSubmit(queue: Queue, trackingId: string, imageKey: string
 export async function finishedJob(queue: Queue, jobId: string, timeoutMs = 15_000): Promise<{ job: Job; state: 'completed' | 'failed' }> {
   return until(
     async () => {
+      // The state first: a job read before it finished would carry its old attemptsMade and no result.
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
       const job = await Job.fromId(queue, jobId);
-      if (job === undefined) return undefined;
-      const state = await job.getState();
-      return state === 'completed' || state === 'failed' ? { job, state } : undefined;
+      return job === undefined ? undefined : { job, state };
     },
     timeoutMs,
     `job ${jobId} to finish`,
