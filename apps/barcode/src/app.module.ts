@@ -4,6 +4,7 @@ import { DbModule } from '@mms/db';
 import { ImageStoreModule } from '@mms/image-store';
 import { QueueModule } from '@mms/queue';
 import { BarcodeProcessor } from './barcode/barcode.processor';
+import { BarcodeRepository } from './barcode/barcode.repository';
 import { BarcodeService } from './barcode/barcode.service';
 import { BARCODE_CONFIG, BarcodeConfig } from './config/barcode.config';
 import { BARCODE_RENDERER, BwipRenderer } from '@mms/barcode-render';
@@ -21,6 +22,7 @@ export class BarcodeAppModule {
       providers: [
         { provide: BARCODE_CONFIG, useValue: config },
         { provide: BARCODE_RENDERER, useClass: BwipRenderer },
+        BarcodeRepository,
         BarcodeService,
         BarcodeProcessor,
       ],

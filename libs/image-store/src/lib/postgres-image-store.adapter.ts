@@ -12,10 +12,10 @@ export class PostgresImageStore implements ImageStore {
 
   async put(bytes: Buffer, contentType: string): Promise<string> {
     const key = imageKeyOf(bytes);
-    await this.prisma.storedImage.createMany({
-      data: [{ key, contentType, bytes: new Uint8Array(bytes), byteSize: bytes.length }],
-      skipDuplicates: true,
-    });
+    await this.prisma.$executeRaw`
+      INSERT INTO stored_images (key, content_type, bytes, byte_size)
+      VALUES (${key}, ${contentType}, ${new Uint8Array(bytes)}, ${bytes.length})
+      ON CONFLICT (key) DO NOTHING`;
     return key;
   }
 
