@@ -197,6 +197,16 @@ describe('delivery over MM7: the MMSC simulator and delivery reports through the
       expect(await prisma.phoneDevice.findUnique({ where: { phone: message.toNumber } })).toMatchObject({ device: 'iPhoneOS' });
       expect(await reportsAbout(ended.carrierMessageId as string)).toEqual([expect.objectContaining({ mmStatus, messageId: message.id })]);
     });
+
+    it('applies a delivery report that overtakes our SUBMITTED record (an MMSC reporting at once)', async () => {
+      // The report leaves as the SubmitRsp does and the answer is slowed: it reaches us first.
+      await simulator.configure({ latencyMs: 300, dlrDelayMs: 0 });
+      const { message, imageKey } = await renderedMessage(prisma);
+      await enqueueSubmit(queue, message.trackingId, imageKey);
+      const ended = await messageIn(prisma, message.id, MessageStatus.Delivered);
+      expect(ended.events.map((e) => e.status)).toEqual(['ACCEPTED', 'RENDERED', 'SUBMITTED', 'DELIVERED']);
+      expect(await reportsAbout(ended.carrierMessageId as string)).toEqual([expect.objectContaining({ mmStatus: 'Retrieved', messageId: message.id })]);
+    });
   });
 
   describe('MM7 status classes and transport failures', () => {

@@ -16,7 +16,7 @@ export const deliveryEnvSchema = z.object({
   MM7_VAS_ID: z.string().min(1).default('tickets'),
   MM7_VERSION: z.enum(['6.8.0', '5.3.0']).default('6.8.0'),
   MM7_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  /** The carrier's agreed rate: BullMQ's queue-wide limiter holds it across every delivery process. */
+  /** The default connector's agreed rate, held in any one-second interval across every delivery process (Redis). */
   MM7_MAX_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   MM7_NUMBER_PREFIX: z.enum(['', '+']).default(''),
   /**

@@ -8,6 +8,7 @@ import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { PermanentJobError } from '@mms/queue';
 import { ImageContent, composeMms } from '../compose/compose-mms';
 import { PhotosDoNotFitError, fitPhotos } from '../handset/fit-photos';
+import { DeliveryReportsService } from '../reports/delivery-reports.service';
 import { HandsetProfile, chooseHandsetProfile } from '../handset/handset-profiles';
 
 /** Room kept in the handset's message budget for the SMIL, the slide texts and MIME headers. */
@@ -27,6 +28,7 @@ export class DeliveryService implements OnModuleDestroy {
     @Inject(IMAGE_STORE) private readonly images: ImageStore,
     @Inject(MMS_TRANSPORT) private readonly transport: MmsTransport,
     @Inject(BARCODE_RENDERER) private readonly renderer: BarcodeRenderer,
+    private readonly reports: DeliveryReportsService,
   ) {}
 
   /**
@@ -125,6 +127,12 @@ export class DeliveryService implements OnModuleDestroy {
       }),
     );
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
+    try {
+      await this.reports.applyUnmatchedFor(result.reference);
+    } catch (error) {
+      // The report stays stored and visible as unmatched; the message keeps SUBMITTED.
+      this.logger.warn(`early delivery reports for ${trackingId} not applied: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return { submitted: true };
   }
 }

@@ -21,10 +21,26 @@ export class DeliveryReportsService {
 
   constructor(private readonly prisma: PrismaService) {}
 
-  async apply(reportId: number): Promise<{ matched: boolean; status?: MessageStatus }> {
+  /**
+   * Reports that arrived before their message was recorded SUBMITTED (an MMSC that reports within
+   * milliseconds of its SubmitRsp) were kept unmatched: the delivery service calls this right after
+   * recording SUBMITTED with the MMSC's MessageID, so they are applied after all.
+   */
+  async applyUnmatchedFor(mmscMessageId: string): Promise<number> {
+    const early = await this.prisma.deliveryReport.findMany({
+      where: { mmscMessageId, messageId: null },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    for (const { id } of early) await this.apply(id, { retryUnmatched: true });
+    return early.length;
+  }
+
+  async apply(reportId: number, options: { retryUnmatched?: boolean } = {}): Promise<{ matched: boolean; status?: MessageStatus }> {
     const report = await this.prisma.deliveryReport.findUnique({ where: { id: reportId } });
     if (report === null) throw new PermanentJobError(`delivery report ${reportId} does not exist`);
-    if (report.processedAt !== null) return { matched: report.messageId !== null };
+    const unmatched = report.processedAt !== null && report.messageId === null;
+    if (report.processedAt !== null && !(unmatched && options.retryUnmatched)) return { matched: report.messageId !== null };
 
     const message = await this.prisma.message.findFirst({ where: { carrierMessageId: report.mmscMessageId } });
     if (message === null) {
