@@ -1,23 +1,32 @@
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobName, QueueName, jobPayloadSchemas, parseJobPayload } from '@mms/contracts';
 import { PrismaService, markMessageFailed } from '@mms/db';
 import { sortJobFailure } from '@mms/queue';
 import { BARCODE_CONFIG, BarcodeConfig } from '../config/barcode.config';
+import { BARCODE_PG_POOL } from './barcode.repository';
 import { BarcodeService } from './barcode.service';
 
 /** Thin: checks the payload, calls the service, sorts failures into retry or give up. */
 @Processor(QueueName.Barcode, { concurrency: 1, lockDuration: 60_000 })
-export class BarcodeProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class BarcodeProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BarcodeProcessor.name);
 
   constructor(
     private readonly barcodes: BarcodeService,
     private readonly prisma: PrismaService,
     @Inject(BARCODE_CONFIG) private readonly config: BarcodeConfig,
+    @Inject(BARCODE_PG_POOL) private readonly pool: Pool,
   ) {
     super();
+  }
+
+  /** The worker first (it finishes or hands back its jobs), then the pool its jobs use. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+    await this.pool.end();
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import type { MessageStatus, Symbology } from '@mms/contracts';
-import { PrismaService } from '@mms/db';
+
+/** The barcode worker's own `pg` pool (the app module creates and ends it). */
+export const BARCODE_PG_POOL = Symbol('BARCODE_PG_POOL');
 
 /** What a render job needs of its message, its barcode database and the render cache. */
 export interface RenderSubject {
@@ -31,17 +34,18 @@ export interface RenderedRecord {
 }
 
 /**
- * The barcode worker's queries, in plain SQL: this is the hot path of every render, and one
- * statement per step (no ORM query planning per job) is what keeps the worker near raw bwip-js.
+ * The barcode worker's queries, in plain SQL on a plain `pg` pool: this is the hot path of every
+ * render, and one statement per step without an ORM's per-query work is what keeps the worker near
+ * raw bwip-js (docs/performance.md). Everything else in the fleet goes through Prisma.
  */
 @Injectable()
 export class BarcodeRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(@Inject(BARCODE_PG_POOL) private readonly pool: Pool) {}
 
   /** The message, its database and any cached render of its value, in one round trip. */
   async findForRender(trackingId: string): Promise<RenderSubject | null> {
-    const rows = await this.prisma.$queryRaw<Array<Omit<RenderSubject, 'cached'> & { cachedKey: string | null; cachedWidth: number | null; cachedHeight: number | null }>>`
-      SELECT m.id, m.status::text AS status, m.image_key AS "imageKey", m.database_id AS "databaseId",
+    const { rows } = await this.pool.query<Omit<RenderSubject, 'cached'> & { cachedKey: string | null; cachedWidth: number | null; cachedHeight: number | null }>(
+      `SELECT m.id, m.status::text AS status, m.image_key AS "imageKey", m.database_id AS "databaseId",
              m.barcode_value AS "barcodeValue", m.to_number AS "toNumber", m.campaign_id AS "campaignId",
              d.symbology::text AS symbology, d.settings, d.settings_version AS "settingsVersion",
              h.value_hash AS "valueHash",
@@ -51,7 +55,9 @@ export class BarcodeRepository {
       CROSS JOIN LATERAL (SELECT encode(sha256(convert_to(m.barcode_value, 'UTF8')), 'hex') AS value_hash) h
       LEFT JOIN rendered_barcodes r
         ON r.database_id = m.database_id AND r.settings_version = d.settings_version AND r.value_hash = h.value_hash
-      WHERE m.tracking_id = ${trackingId}`;
+      WHERE m.tracking_id = $1`,
+      [trackingId],
+    );
     const row = rows[0];
     if (row === undefined) return null;
     const { cachedKey, cachedWidth, cachedHeight, ...subject } = row;
@@ -67,10 +73,12 @@ export class BarcodeRepository {
     valueHash: string,
     image: { imageKey: string; width: number; height: number; modulePx: number },
   ): Promise<void> {
-    await this.prisma.$executeRaw`
-      INSERT INTO rendered_barcodes (database_id, settings_version, value_hash, image_key, width, height, module_px)
-      VALUES (${databaseId}, ${settingsVersion}, ${valueHash}, ${image.imageKey}, ${image.width}, ${image.height}, ${image.modulePx})
-      ON CONFLICT DO NOTHING`;
+    await this.pool.query(
+      `INSERT INTO rendered_barcodes (database_id, settings_version, value_hash, image_key, width, height, module_px, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, (now() AT TIME ZONE 'UTC'))
+       ON CONFLICT DO NOTHING`,
+      [databaseId, settingsVersion, valueHash, image.imageKey, image.width, image.height, image.modulePx],
+    );
   }
 
   /**
@@ -79,20 +87,22 @@ export class BarcodeRepository {
    * the step happened). Returns whether the step happened.
    */
   async recordRendered(record: RenderedRecord): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<Array<{ moved: number }>>`
-      WITH moved AS (
-        UPDATE messages SET status = 'RENDERED', image_key = ${record.imageKey}, updated_at = now()
-        WHERE id = ${record.messageId} AND status = 'ACCEPTED'
-        RETURNING id
-      ), event AS (
-        INSERT INTO message_events (message_id, status, detail)
-        SELECT id, 'RENDERED'::"MessageStatus", ${JSON.stringify(record.detail)}::jsonb FROM moved
-      ), issued AS (
-        INSERT INTO issued_barcodes (database_id, barcode_id, phone, campaign_id, message_id, tracking_id, image_key)
-        VALUES (${record.databaseId}, ${record.barcodeValue}, ${record.phone}, ${record.campaignId}, ${record.messageId}, ${record.trackingId}, ${record.imageKey})
-        ON CONFLICT (message_id) DO NOTHING
-      )
-      SELECT count(*)::int AS moved FROM moved`;
+    const { rows } = await this.pool.query<{ moved: number }>(
+      `WITH moved AS (
+         UPDATE messages SET status = 'RENDERED', image_key = $1, updated_at = (now() AT TIME ZONE 'UTC')
+         WHERE id = $2 AND status = 'ACCEPTED'
+         RETURNING id
+       ), event AS (
+         INSERT INTO message_events (message_id, status, detail, at)
+         SELECT id, 'RENDERED'::"MessageStatus", $3::jsonb, (now() AT TIME ZONE 'UTC') FROM moved
+       ), issued AS (
+         INSERT INTO issued_barcodes (database_id, barcode_id, phone, campaign_id, message_id, tracking_id, image_key, issued_at)
+         VALUES ($4, $5, $6, $7, $2, $8, $1, (now() AT TIME ZONE 'UTC'))
+         ON CONFLICT (message_id) DO NOTHING
+       )
+       SELECT count(*)::int AS moved FROM moved`,
+      [record.imageKey, record.messageId, JSON.stringify(record.detail), record.databaseId, record.barcodeValue, record.phone, record.campaignId, record.trackingId],
+    );
     return (rows[0]?.moved ?? 0) > 0;
   }
 }
