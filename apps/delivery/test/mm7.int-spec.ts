@@ -359,6 +359,17 @@ describe('delivery over MM7: the MMSC simulator and delivery reports through the
       expect(await prisma.phoneDevice.findUnique({ where: { phone: '16505550100' } })).toBeNull();
     });
 
+    it('answers a REL-5 MMSC in REL-5 (its namespace and MM7Version)', async () => {
+      const rel5 = deliveryReportReq({ transactionId: 'DR-rel5', messageId: unknownMessageId(), recipient: '16505550100', mmStatus: 'Retrieved' })
+        .replaceAll('REL-6-MM7-1-4', 'REL-5-MM7-1-0')
+        .replace('<MM7Version>6.8.0</MM7Version>', '<MM7Version>5.3.0</MM7Version>');
+      expect(rel5).toContain('<MM7Version>5.3.0</MM7Version>');
+      const xml = await (await post(rel5, { authorization: basicAuth(INBOUND_USER, INBOUND_PASSWORD) })).text();
+      expect(xml).toContain('<DeliveryReportRsp xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-0">');
+      expect(xml).toContain('<MM7Version>5.3.0</MM7Version>');
+      expect(xml).not.toContain('REL-6');
+    });
+
     it.each([
       ['no credentials', {}],
       ['a wrong password', { authorization: basicAuth(INBOUND_USER, 'not-the-password') }],

@@ -34,6 +34,7 @@ describe('MM7 DeliveryReportReq', () => {
       statusText: 'Success',
       handset: 'motol7c',
       reportedAt: new Date('2024-05-01T14:03:51Z'),
+      mm7Version: '6.8.0',
     });
   });
 

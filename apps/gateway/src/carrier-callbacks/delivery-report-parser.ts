@@ -10,6 +10,8 @@ export interface DeliveryReportFields {
   readonly statusText: string | undefined;
   readonly handset: string | undefined;
   readonly reportedAt: Date | undefined;
+  /** The MM7Version the MMSC wrote: the answer is given in the same release. */
+  readonly mm7Version: string | undefined;
 }
 
 export class InvalidDeliveryReportError extends Error {}
@@ -63,6 +65,7 @@ export function parseDeliveryReport(envelopeXml: string): DeliveryReportFields {
     statusText: text(field(report, 'StatusText')),
     handset: text(field(capabilities, '@UAProf')) ?? text(field(capabilities, 'UAProf')) ?? text(capabilities),
     reportedAt: reportedAt !== undefined && !Number.isNaN(reportedAt.getTime()) ? reportedAt : undefined,
+    mm7Version: text(field(report, 'MM7Version')),
   };
 }
 

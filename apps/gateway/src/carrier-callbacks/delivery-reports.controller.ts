@@ -7,7 +7,11 @@ import { OutboxRelay } from '../outbox/outbox.relay';
 import { sameSecret } from '../partner-api/credentials';
 import { InvalidDeliveryReportError, parseDeliveryReport, soapEnvelopeOf } from './delivery-report-parser';
 
-const MM7_NAMESPACE = 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4';
+const REL6 = { namespace: 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4', version: '6.8.0' };
+const REL5 = { namespace: 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-0', version: '5.3.0' };
+
+/** Answer in the release the MMSC spoke (REL-5 MMSCs reject REL-6 answers). */
+const releaseOf = (mm7Version: string | undefined) => (mm7Version?.startsWith('5.') ? REL5 : REL6);
 
 const escapeXml = (text: string): string =>
   text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
@@ -64,28 +68,29 @@ export class DeliveryReportsController {
     });
     await this.outbox.dispatchNow(entry);
     this.logger.log(`delivery report ${report.mmStatus} for MMSC message ${report.mmscMessageId}`);
-    await reply.status(200).header('content-type', 'text/xml; charset=utf-8').send(deliveryReportRsp(report.transactionId));
+    await reply.status(200).header('content-type', 'text/xml; charset=utf-8').send(deliveryReportRsp(report.transactionId, releaseOf(report.mm7Version)));
   }
 }
 
-function envelope(transactionId: string | undefined, body: string): string {
+function envelope(transactionId: string | undefined, body: string, namespace = REL6.namespace): string {
   const header =
     transactionId === undefined
       ? ''
-      : `  <env:Header>\n    <mm7:TransactionID xmlns:mm7="${MM7_NAMESPACE}" env:mustUnderstand="1">${escapeXml(transactionId)}</mm7:TransactionID>\n  </env:Header>\n`;
+      : `  <env:Header>\n    <mm7:TransactionID xmlns:mm7="${namespace}" env:mustUnderstand="1">${escapeXml(transactionId)}</mm7:TransactionID>\n  </env:Header>\n`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">\n${header}  <env:Body>\n${body}  </env:Body>\n</env:Envelope>\n`;
 }
 
-function deliveryReportRsp(transactionId: string | undefined): string {
+function deliveryReportRsp(transactionId: string | undefined, release: { namespace: string; version: string }): string {
   return envelope(
     transactionId,
-    `    <DeliveryReportRsp xmlns="${MM7_NAMESPACE}">\n      <MM7Version>6.8.0</MM7Version>\n      <Status><StatusCode>1000</StatusCode><StatusText>Success</StatusText></Status>\n    </DeliveryReportRsp>\n`,
+    `    <DeliveryReportRsp xmlns="${release.namespace}">\n      <MM7Version>${release.version}</MM7Version>\n      <Status><StatusCode>1000</StatusCode><StatusText>Success</StatusText></Status>\n    </DeliveryReportRsp>\n`,
+    release.namespace,
   );
 }
 
 function fault(transactionId: string | undefined, code: number, text: string): string {
   return envelope(
     transactionId,
-    `    <env:Fault>\n      <faultcode>env:Client</faultcode>\n      <faultstring>${escapeXml(text)}</faultstring>\n      <detail>\n        <RSErrorRsp xmlns="${MM7_NAMESPACE}">\n          <MM7Version>6.8.0</MM7Version>\n          <Status><StatusCode>${code}</StatusCode><StatusText>${escapeXml(text)}</StatusText></Status>\n        </RSErrorRsp>\n      </detail>\n    </env:Fault>\n`,
+    `    <env:Fault>\n      <faultcode>env:Client</faultcode>\n      <faultstring>${escapeXml(text)}</faultstring>\n      <detail>\n        <RSErrorRsp xmlns="${REL6.namespace}">\n          <MM7Version>6.8.0</MM7Version>\n          <Status><StatusCode>${code}</StatusCode><StatusText>${escapeXml(text)}</StatusText></Status>\n        </RSErrorRsp>\n      </detail>\n    </env:Fault>\n`,
   );
 }

@@ -186,7 +186,7 @@ export class AcceptMessageService {
    * concurrent requests can never overspend and a refused request never costs a credit.
    */
   private async record(request: PartnerRequest, checked: CheckedRequest): Promise<string> {
-    const entry = await this.prisma.$transaction(async (tx) => {
+    const { entry, trackingId } = await this.prisma.$transaction(async (tx) => {
       const charged = await tx.account.updateMany({
         where: { id: checked.account.id, credits: { gt: 0 } },
         data: { credits: { decrement: 1 } },
@@ -227,7 +227,7 @@ export class AcceptMessageService {
           update: { device: request.device, source: 'partner-api' },
         });
       }
-      return tx.outboxEntry.create({
+      const outboxEntry = await tx.outboxEntry.create({
         data: {
           queue: QueueName.Barcode,
           jobName: JobName.RenderBarcode,
@@ -235,10 +235,11 @@ export class AcceptMessageService {
           payload: { trackingId },
         },
       });
+      return { entry: outboxEntry, trackingId };
     });
     // After the commit: hand the job to Redis now; if that fails the sweeper retries it.
     await this.outbox.dispatchNow(entry);
-    return entry.jobId;
+    return trackingId;
   }
 }
 
