@@ -534,10 +534,11 @@ describe('gateway: sendMMSBarcode conformance (every code, precedence, request f
   });
 
   it('E108 for a control character in a GET parameter', async () => {
-    // The GET form has no XML; E108 for a character XML cannot carry is ours. TO is left unasserted:
-    // the parser refuses before reading it, so the answer has none although the request gave one.
+    // The GET form has no XML; E108 for a character XML cannot carry is ours. TO is echoed from
+    // the query even though the parser refused the request.
     const answer = await call(`${gateway.url}?${toQuery(demo({ BARCODEID: 'Ticket\u0007' }))}`);
     expect(answer.code).toBe('E108');
+    expect(answer.to).toBe('16501234123');
     expect(answer.info).toMatch(/^XML Parse error: \S/);
   });
 

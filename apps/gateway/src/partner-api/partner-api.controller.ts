@@ -56,11 +56,18 @@ export class PartnerApiController {
       });
       return await this.acceptMessage.accept(request);
     } catch (error) {
-      if (error instanceof PartnerApiError) return failure(error, request?.to);
+      // A GET refused by the parser still carried its TO in the query: echo it, as for any failure.
+      if (error instanceof PartnerApiError) return failure(error, request?.to ?? toInQuery(req.query));
       this.logger.error(`internal error answering a partner request: ${error instanceof Error ? error.stack : String(error)}`);
       return { status: 'Failure', errorCode: 'E503', errorInfo: errorInfoFor('E503'), to: request?.to };
     }
   }
+}
+
+function toInQuery(query: unknown): string | undefined {
+  if (typeof query !== 'object' || query === null) return undefined;
+  const entry = Object.entries(query).find(([name]) => name.toLowerCase() === 'to');
+  return typeof entry?.[1] === 'string' && entry[1].trim() !== '' ? entry[1].trim() : undefined;
 }
 
 function failure(error: PartnerApiError, to: string | undefined): PartnerResponse {
