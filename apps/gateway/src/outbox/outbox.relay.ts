@@ -3,6 +3,7 @@ import { isJobName, parseJobPayload } from '@mms/contracts';
 import { OutboxEntry, PrismaService } from '@mms/db';
 import { JobProducer } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { PeriodicPass } from './periodic-pass';
 
 const SWEEP_BATCH = 200;
 
@@ -15,23 +16,22 @@ const SWEEP_BATCH = 200;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<number> | undefined;
+  private readonly sweeper: PeriodicPass;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly producer: JobProducer,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweepOnce(), this.config.OUTBOX_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    this.sweeper = new PeriodicPass(config.OUTBOX_SWEEP_INTERVAL_MS, () => this.sweep());
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  onApplicationBootstrap(): void {
+    this.sweeper.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.sweeper.stop();
   }
 
   /** Best effort: a failure leaves the row for the sweeper and never fails the request. */
@@ -46,8 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** One sweep; returns how many rows it dispatched. Runs one at a time per process. */
   sweepOnce(): Promise<number> {
-    this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
-    return this.sweeping;
+    return this.sweeper.runOnce();
   }
 
   private async sweep(): Promise<number> {

@@ -6,6 +6,7 @@ import { JobName, MessageStatus, QueueName } from '@mms/contracts';
 import { PrismaService } from '@mms/db';
 import { JobProducer } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { PeriodicPass } from './periodic-pass';
 
 /** Any constant: one gateway replica at a time reconciles. */
 const RECONCILER_LOCK = 7_314_001;
@@ -20,35 +21,33 @@ const BATCH = 100;
 @Injectable()
 export class StuckMessageReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StuckMessageReconciler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly passes: PeriodicPass;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly producer: JobProducer,
     private readonly moduleRef: ModuleRef,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.reconcileOnce(), this.config.RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    this.passes = new PeriodicPass(config.RECONCILE_INTERVAL_MS, () =>
+      this.reconcile().catch((error: unknown) => {
+        this.logger.warn(`reconcile pass failed: ${error instanceof Error ? error.message : String(error)}`);
+        return 0;
+      }),
+    );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.passes.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** One pass; returns how many messages were enqueued again. */
   reconcileOnce(): Promise<number> {
-    this.running ??= this.reconcile()
-      .catch((error: unknown) => {
-        this.logger.warn(`reconcile pass failed: ${error instanceof Error ? error.message : String(error)}`);
-        return 0;
-      })
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.passes.runOnce();
   }
 
   private async reconcile(): Promise<number> {
