@@ -5,3 +5,4 @@ export * from './lib/error-catalogue';
 export * from './lib/partner-request';
 export * from './lib/barcode-settings';
 export * from './lib/barcode-encodability';
+export * from './lib/xml-escape';

@@ -1,10 +1,10 @@
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { JobName, QueueName } from '@mms/contracts';
+import { JobName, QueueName, escapeXml } from '@mms/contracts';
 import { PrismaService } from '@mms/db';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { OutboxRelay } from '../outbox/outbox.relay';
-import { sameSecret } from '../partner-api/credentials';
+import { basicAuthMatches } from '../partner-api/credentials';
 import { InvalidDeliveryReportError, parseDeliveryReport, soapEnvelopeOf } from './delivery-report-parser';
 
 const REL6 = { namespace: 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4', version: '6.8.0' };
@@ -13,8 +13,6 @@ const REL5 = { namespace: 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.14
 /** Answer in the release the MMSC spoke (REL-5 MMSCs reject REL-6 answers). */
 const releaseOf = (mm7Version: string | undefined) => (mm7Version?.startsWith('5.') ? REL5 : REL6);
 
-const escapeXml = (text: string): string =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 
 /**
  * MM7 DeliveryReportReq from MMSCs (FIXED-POINTS: /mm7/delivery-reports, basic auth). The report
@@ -35,8 +33,7 @@ export class DeliveryReportsController {
   @Post('delivery-reports')
   async receive(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const password = this.config.MM7_INBOUND_PASSWORD;
-    const expected = `Basic ${Buffer.from(`${this.config.MM7_INBOUND_USERNAME}:${password ?? ''}`).toString('base64')}`;
-    if (password === undefined || !sameSecret(req.headers.authorization ?? '', expected)) {
+    if (password === undefined || !basicAuthMatches(req.headers.authorization, this.config.MM7_INBOUND_USERNAME, password)) {
       await reply.status(401).header('www-authenticate', 'Basic realm="mm7"').send(fault(undefined, 4001, 'Improper identification'));
       return;
     }

@@ -6,7 +6,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { QueueName } from '@mms/contracts';
-import { sameSecret } from '../partner-api/credentials';
+import { basicAuthMatches } from '../partner-api/credentials';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -16,12 +16,11 @@ export async function mountBullBoard(app: INestApplication, username: string, pa
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter });
-  const expected = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   await fastify.register(
     async (scope) => {
       scope.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-        if (!sameSecret(req.headers.authorization ?? '', expected)) {
+        if (!basicAuthMatches(req.headers.authorization, username, password)) {
           await reply.header('www-authenticate', 'Basic realm="operators"').code(401).send('authentication required');
         }
       });

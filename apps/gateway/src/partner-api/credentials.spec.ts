@@ -1,4 +1,4 @@
-import { hashApiKey, sameSecret } from './credentials';
+import { basicAuthMatches, hashApiKey, sameSecret } from './credentials';
 
 describe('hashApiKey', () => {
   it.each<[string, string, string]>([
@@ -37,5 +37,22 @@ describe('sameSecret', () => {
   ])('%s', (_case, a, b, expected) => {
     expect(sameSecret(a, b)).toBe(expected);
     expect(sameSecret(b, a)).toBe(expected);
+  });
+});
+
+describe('basicAuthMatches', () => {
+  const header = `Basic ${Buffer.from('mmsc:s3cret-pass').toString('base64')}`;
+
+  it('accepts exactly the configured user and password', () => {
+    expect(basicAuthMatches(header, 'mmsc', 's3cret-pass')).toBe(true);
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['another password', `Basic ${Buffer.from('mmsc:other').toString('base64')}`],
+    ['another user', `Basic ${Buffer.from('admin:s3cret-pass').toString('base64')}`],
+    ['another scheme', header.replace('Basic', 'Bearer')],
+  ])('refuses %s', (_case, value) => {
+    expect(basicAuthMatches(value, 'mmsc', 's3cret-pass')).toBe(false);
   });
 });

@@ -11,3 +11,9 @@ export function sameSecret(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
+
+/** Whether an Authorization header carries exactly these basic-auth credentials (constant time). */
+export function basicAuthMatches(header: string | undefined, username: string, password: string): boolean {
+  const expected = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+  return sameSecret(header ?? '', expected);
+}

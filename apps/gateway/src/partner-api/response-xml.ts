@@ -1,16 +1,13 @@
-import type { PartnerResponse } from '@mms/contracts';
-
-// Element content needs only &, < and > escaped. Quotes stay literal so ERRORINFO reads exactly
-// as the docs print it ("The 'mmsid' is required") for partners that compare raw text.
-const escapeXml = (text: string): string =>
-  text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c);
+import { type PartnerResponse, escapeXmlText } from '@mms/contracts';
 
 /** Characters XML 1.0 cannot carry at all: dropped from echoed values so the answer stays well-formed. */
 // eslint-disable-next-line no-control-regex
 const notXmlChar = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+// Text escaping only: quotes stay literal so ERRORINFO reads exactly as the docs print it
+// ("The 'mmsid' is required") for partners that compare raw text.
 const element = (name: string, value: string | number): string =>
-  `    <${name}>${escapeXml(String(value).replace(notXmlChar, ''))}</${name}>\n`;
+  `    <${name}>${escapeXmlText(String(value).replace(notXmlChar, ''))}</${name}>\n`;
 
 /** The answer body, laid out as the API docs' examples (element order included). */
 export function renderResponse(response: PartnerResponse): string {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeXml } from '@mms/contracts';
 import type { ComposedMms } from '../../compose/mms';
 import { renderMultipartRelated } from '../../compose/mime';
 import { MM7_NAMESPACES, Mm7Connector } from './mm7-connector';
@@ -6,8 +7,6 @@ import { MM7_NAMESPACES, Mm7Connector } from './mm7-connector';
 const CRLF = '\r\n';
 const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 
-const escapeXml = (text: string): string =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 
 export interface SubmitReqMessage {
   readonly contentType: string;
