@@ -1,50 +1,10 @@
 import fc from 'fast-check';
 import { ErrorCode, ErrorInfo, trackingIdOf } from '@mms/contracts';
 import { renderResponse } from '../apps/gateway/src/partner-api/response-xml';
+import { DOCS_EXAMPLE_REQUEST as DOCS_REQUEST, DOCS_FULL_REQUEST } from './docs-examples';
 import { validateXml, XmlSchemaName, XmlValidation } from './xml-schema';
 
 // The docs' examples, byte for byte (CI may not have the shared contract folder at the same path).
-
-/** sendMMSBarcode.request.xml: odd indentation and the padded ACTION included. */
-const DOCS_REQUEST = `<REQUEST>
-\t<ACTION> sendMMSBarcode </ACTION>
-\t<API_KEY>qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ</API_KEY>
-\t<TO>16501234123</TO>
-        <FROM>60856</FROM>
-        <DATABASEID>17856</DATABASEID>
-        <BARCODEID>Ticket_12345</BARCODEID>
-        <CAMPAIGNREF>12333</CAMPAIGNREF>
-\t<MMSID>35674</MMSID>
-</REQUEST>
-`;
-
-/** sendMMSBarcode.full.request.xml: every parameter. */
-const DOCS_FULL_REQUEST = `<REQUEST>
-\t<ACTION>sendMMSBarcode</ACTION>
-\t<API_KEY>qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ</API_KEY>
-\t<TO>16501234123</TO>
-\t<FROM>60856</FROM>
-\t<DATABASEID>17856</DATABASEID>
-\t<BARCODEID>Ticket_12345</BARCODEID>
-\t<CAMPAIGNREF>12333</CAMPAIGNREF>
-\t<MMSID>35674</MMSID>
-\t<DDMTITLE>We are detecting your handset</DDMTITLE>
-\t<DDMTEXT>This message is free of charge and will allow us to deliver your content nice and smooth</DDMTEXT>
-\t<DDMTIMEOUT>10</DDMTIMEOUT>
-\t<DEVICE>iPhoneOS</DEVICE>
-\t<CUSTOMTEXT>
-\t\t<VALUE>Hyes Convention Event Ticket</VALUE>
-\t\t<SLIDE>1</SLIDE>
-\t</CUSTOMTEXT>
-\t<CUSTOMSUBJECT>Your Event Ticket</CUSTOMSUBJECT>
-\t<DATA>
-\t\t<FIRST_NAME>John</FIRST_NAME>
-\t\t<LAST_NAME>Smith</LAST_NAME>
-\t\t<AGE>30</AGE>
-\t\t<GENDER>Male</GENDER>
-\t</DATA>
-</REQUEST>
-`;
 
 /** sendMMSBarcode.success.response.xml */
 const DOCS_SUCCESS = `<RESPONSE>

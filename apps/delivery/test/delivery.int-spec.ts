@@ -4,16 +4,15 @@ import { join, resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { UnrecoverableError } from 'bullmq';
-import bwipjs from 'bwip-js';
 import { createLogger } from '@mms/config';
-import { MessageStatus, trackingIdOf } from '@mms/contracts';
-import { createPrismaClient, recordTransition, type PrismaClient } from '@mms/db';
-import { IMAGE_STORE, type ImageStore } from '@mms/image-store';
+import { trackingIdOf } from '@mms/contracts';
+import type { PrismaService } from '@mms/db';
 import { PermanentJobError, sortJobFailure } from '@mms/queue';
 import { decodeBarcodes } from '../../../test/barcode-decoder';
 import { type MessageFixture, createDemoMessage, suitePrefix } from '../../../test/fixtures';
 import { DeliveryAppModule } from '../src/app.module';
 import { loadDeliveryConfig } from '../src/config/delivery.config';
+import { renderedMessage as renderedMessageOf, testPrisma } from './mm7-test-kit';
 import { DeliveryService } from '../src/delivery/delivery.service';
 
 interface OutboxMeta {
@@ -35,8 +34,7 @@ describe('delivery: composing and submitting to the outbox (real PostgreSQL and 
   let outboxDir: string;
   let app: INestApplicationContext;
   let service: DeliveryService;
-  let images: ImageStore;
-  let prisma: PrismaClient;
+  let prisma: PrismaService;
 
   beforeAll(async () => {
     outboxDir = await mkdtemp(join(tmpdir(), 'mmsgw-delivery-outbox-'));
@@ -46,8 +44,7 @@ describe('delivery: composing and submitting to the outbox (real PostgreSQL and 
     });
     await app.init();
     service = app.get(DeliveryService);
-    images = app.get<ImageStore>(IMAGE_STORE);
-    prisma = createPrismaClient(process.env.DATABASE_URL as string, 2);
+    prisma = testPrisma();
   });
 
   afterAll(async () => {
@@ -56,33 +53,8 @@ describe('delivery: composing and submitting to the outbox (real PostgreSQL and 
     if (outboxDir !== undefined) await rm(outboxDir, { recursive: true, force: true });
   });
 
-  /**
-   * A message as the barcode worker leaves it: a scannable QR of its value in the image store,
-   * RENDERED with the image key and its RENDERED event.
-   */
-  async function renderedMessage(fixture: MessageFixture = {}) {
-    const message = await createDemoMessage(prisma, fixture);
-    const png = await bwipjs.toBuffer({
-      bcid: 'qrcode',
-      text: message.barcodeValue,
-      scale: 4,
-      paddingwidth: 8,
-      paddingheight: 8,
-      backgroundcolor: 'FFFFFF',
-    });
-    const imageKey = await images.put(png, 'image/png');
-    const moved = await prisma.$transaction((tx) =>
-      recordTransition(tx, {
-        messageId: message.id,
-        from: [MessageStatus.Accepted],
-        to: MessageStatus.Rendered,
-        set: { imageKey },
-        detail: { imageKey, via: 'test fixture' },
-      }),
-    );
-    expect(moved).toBe(true);
-    return { message, imageKey, png };
-  }
+  /** A message as the barcode worker leaves it (the shared MM7 test kit's fixture). */
+  const renderedMessage = (fixture: MessageFixture = {}) => renderedMessageOf(prisma, fixture);
 
   const folderOf = (trackingId: string) => join(outboxDir, trackingId);
   const readMeta = async (trackingId: string) =>
