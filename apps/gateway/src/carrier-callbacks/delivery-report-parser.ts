@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { multipartParts } from '../common/multipart';
 
 /** What an MM7 DeliveryReportReq (3GPP TS 23.140 §8.7.5) tells us. */
 export interface DeliveryReportFields {
@@ -26,19 +27,14 @@ const parser = new XMLParser({
   processEntities: true,
 });
 
-/** The SOAP envelope of a request: the body itself, or the first text/xml part of a multipart one. */
+/** The SOAP envelope of a request: the body itself, or the first XML part of a multipart one. */
 export function soapEnvelopeOf(body: string, contentType: string): string {
   if (!/^multipart\//i.test(contentType.trim())) return body;
-  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  const token = boundary?.[1] ?? boundary?.[2];
-  if (token === undefined) throw new InvalidDeliveryReportError('multipart body without a boundary');
-  for (const part of body.split(`--${token}`).slice(1)) {
-    const split = part.indexOf('\r\n\r\n');
-    if (split === -1) continue;
-    const headers = part.slice(0, split);
-    if (/content-type:\s*(text|application)\/(soap\+)?xml/i.test(headers)) return part.slice(split + 4).trim();
-  }
-  throw new InvalidDeliveryReportError('no SOAP part in the multipart body');
+  const parts = multipartParts(body, contentType);
+  if (parts === null) throw new InvalidDeliveryReportError('not a well-formed multipart body');
+  const soap = parts.find((part) => /content-type:\s*(text|application)\/(soap\+)?xml/i.test(part.headers));
+  if (soap === undefined) throw new InvalidDeliveryReportError('no SOAP part in the multipart body');
+  return soap.body.trim();
 }
 
 export function parseDeliveryReport(envelopeXml: string): DeliveryReportFields {

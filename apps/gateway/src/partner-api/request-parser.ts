@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Credentials, CustomText, PartnerApiError, PartnerRequest } from '@mms/contracts';
-import { parseMultipartFields } from './multipart-form';
+import { parseMultipartFields } from '../common/multipart';
 
 /** What the HTTP layer hands over: nothing Fastify- or Nest-specific, so this stays pure. */
 export interface RawPartnerRequest {
