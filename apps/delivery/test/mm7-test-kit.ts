@@ -3,8 +3,8 @@ import bwipjs from 'bwip-js';
 import { Job, type JobsOptions, Queue } from 'bullmq';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { JobName, MessageStatus, QueueName, jobIdFor } from '@mms/contracts';
-import { PrismaService, recordTransition } from '@mms/db';
-import { PostgresImageStore } from '@mms/image-store';
+import { PrismaService, createPgPool, recordTransition } from '@mms/db';
+import { PgImageStore } from '@mms/image-store';
 import { jobOptionsFor, redisOptionsFrom } from '@mms/queue';
 import { type MessageFixture, createDemoMessage } from '../../../test/fixtures';
 import { createSimulatorApp } from '../../mmsc-simulator/src/bootstrap';
@@ -141,23 +141,21 @@ export async function renderedMessage(prisma: PrismaService, fixture: MessageFix
     paddingheight: 8,
     backgroundcolor: 'FFFFFF',
   });
-  const imageKey = await new PostgresImageStore(prisma).put(png, 'image/png');
-  const moved = await prisma.$transaction((tx) =>
-    recordTransition(tx, {
-      messageId: message.id,
-      from: [MessageStatus.Accepted],
-      to: MessageStatus.Rendered,
-      set: { imageKey },
-      detail: { imageKey, via: 'test fixture' },
-    }),
-  );
+  const imageKey = await new PgImageStore(prisma.pool).put(png, 'image/png');
+  const moved = await recordTransition(prisma.pool, {
+    messageId: message.id,
+    from: [MessageStatus.Accepted],
+    to: MessageStatus.Rendered,
+    set: { imageKey },
+    detail: { imageKey, via: 'test fixture' },
+  });
   if (!moved) throw new Error(`message ${message.trackingId} did not move to RENDERED`);
   return { message, imageKey, png };
 }
 
-/** The run's database through the same client class the apps use. */
+/** The run's database through the same client class the apps use; $disconnect ends its pool. */
 export function testPrisma(): PrismaService {
-  return new PrismaService(process.env.DATABASE_URL as string, 3);
+  return new PrismaService(createPgPool(process.env.DATABASE_URL as string, 3), { ownsPool: true });
 }
 
 /** The delivery queue under a prefix, as a producer (the gateway and the barcode worker) sees it. */

@@ -8,7 +8,9 @@ import { OutboxRelay } from './outbox/outbox.relay';
 import { StuckMessageReconciler } from './outbox/stuck-message.reconciler';
 import { HealthController } from './ops/health.controller';
 import { GatewayMetrics, MetricsController } from './ops/metrics';
+import { AcceptCommitter } from './partner-api/accept-committer';
 import { AcceptMessageService } from './partner-api/accept-message.service';
+import { AccountCatalog } from './partner-api/account-catalog';
 import { PartnerApiController } from './partner-api/partner-api.controller';
 import { RateLimiter } from './partner-api/rate-limiter';
 
@@ -24,6 +26,8 @@ export class GatewayModule {
       controllers: [PartnerApiController, DeliveryReportsController, HealthController, MetricsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        AccountCatalog,
+        AcceptCommitter,
         AcceptMessageService,
         RateLimiter,
         OutboxRelay,

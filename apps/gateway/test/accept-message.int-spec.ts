@@ -3,7 +3,7 @@ import { JobName, QueueName } from '@mms/contracts';
 import { createPrismaClient, type PrismaClient } from '@mms/db';
 import { redisOptionsFrom } from '@mms/queue';
 import { DOCS_EXAMPLE_REQUEST, responseField } from '../../../test/docs-examples';
-import { suitePrefix, uniquePhone } from '../../../test/fixtures';
+import { eventually, suitePrefix, uniquePhone } from '../../../test/fixtures';
 import { GatewayHarness, startGateway } from './gateway-harness';
 
 const DEMO_KEY = 'qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ';
@@ -71,10 +71,12 @@ describe('gateway: accepting sendMMSBarcode (real PostgreSQL, Redis and HTTP)', 
     expect(message.events.map((e) => e.status)).toEqual(['ACCEPTED']);
     expect(await credits('demo')).toBe(before - 1);
 
-    const job = await barcodeQueue.getJob(trackingId);
-    expect(job?.name).toBe(JobName.RenderBarcode);
-    expect(job?.data).toEqual({ trackingId });
-    expect(await prisma.outboxEntry.count({ where: { jobId: trackingId } })).toBe(0);
+    // The job reaches Redis right after the answer (the hand-off follows the commit), and its
+    // outbox row is deleted once Redis took it.
+    const job = await eventually(async () => barcodeQueue.getJob(trackingId), 5000, 'the render job');
+    expect(job.name).toBe(JobName.RenderBarcode);
+    expect(job.data).toEqual({ trackingId });
+    await eventually(async () => ((await prisma.outboxEntry.count({ where: { jobId: trackingId } })) === 0 ? true : undefined), 5000, 'the outbox row deleted');
   });
 
   it('gives the same answer and the same stored request for all three request forms', async () => {

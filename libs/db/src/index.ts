@@ -1,5 +1,5 @@
+export * from './lib/pg-pool';
 export * from './lib/prisma.service';
 export * from './lib/db.module';
-export * from './lib/message-events';
-export * from './lib/message-failure';
+export * from './lib/message-ledger';
 export * from './generated/prisma/client';

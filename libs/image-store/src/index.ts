@@ -1,3 +1,3 @@
 export * from './lib/image-store';
-export * from './lib/postgres-image-store.adapter';
+export * from './lib/pg-image-store.adapter';
 export * from './lib/image-store.module';

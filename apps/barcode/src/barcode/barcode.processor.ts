@@ -1,32 +1,29 @@
-import { Inject, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobName, QueueName, jobPayloadSchemas, parseJobPayload } from '@mms/contracts';
-import { PrismaService, markMessageFailed } from '@mms/db';
+import { PG_POOL, markMessageFailed } from '@mms/db';
 import { sortJobFailure } from '@mms/queue';
 import { BARCODE_CONFIG, BarcodeConfig } from '../config/barcode.config';
-import { BARCODE_PG_POOL } from './barcode.repository';
 import { BarcodeService } from './barcode.service';
 
 /** Thin: checks the payload, calls the service, sorts failures into retry or give up. */
 @Processor(QueueName.Barcode, { concurrency: 1, lockDuration: 60_000 })
-export class BarcodeProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BarcodeProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BarcodeProcessor.name);
 
   constructor(
     private readonly barcodes: BarcodeService,
-    private readonly prisma: PrismaService,
     @Inject(BARCODE_CONFIG) private readonly config: BarcodeConfig,
-    @Inject(BARCODE_PG_POOL) private readonly pool: Pool,
+    @Inject(PG_POOL) private readonly pool: Pool,
   ) {
     super();
   }
 
-  /** The worker first (it finishes or hands back its jobs), then the pool its jobs use. */
-  async onApplicationShutdown(): Promise<void> {
+  /** The worker first (it finishes or hands back its jobs); DbModule ends the pool after it. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker.close();
-    await this.pool.end();
   }
 
   onApplicationBootstrap(): void {
@@ -51,7 +48,7 @@ export class BarcodeProcessor extends WorkerHost implements OnApplicationBootstr
     // Only a well-formed job speaks for its message: a malformed one must not fail a real message.
     const payload = jobPayloadSchemas[JobName.RenderBarcode].safeParse(job.data);
     if (final && payload.success) {
-      await markMessageFailed(this.prisma, payload.data.trackingId, 'barcode', error.message).catch((e: unknown) =>
+      await markMessageFailed(this.pool, payload.data.trackingId, 'barcode', error.message).catch((e: unknown) =>
         this.logger.error(`could not mark ${job.id} failed: ${String(e)}`),
       );
     }

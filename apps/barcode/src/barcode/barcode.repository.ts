@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { MessageStatus, Symbology } from '@mms/contracts';
-
-/** The barcode worker's own `pg` pool (the app module creates and ends it). */
-export const BARCODE_PG_POOL = Symbol('BARCODE_PG_POOL');
+import { PG_POOL, recordTransition } from '@mms/db';
 
 /** What a render job needs of its message, its barcode database and the render cache. */
 export interface RenderSubject {
@@ -40,7 +38,7 @@ export interface RenderedRecord {
  */
 @Injectable()
 export class BarcodeRepository {
-  constructor(@Inject(BARCODE_PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** The message, its database and any cached render of its value, in one round trip. */
   async findForRender(trackingId: string): Promise<RenderSubject | null> {
@@ -82,27 +80,23 @@ export class BarcodeRepository {
   }
 
   /**
-   * One statement, so one round trip and atomic: the issuance (unique per message, so a rerun
-   * records it once), the conditional ACCEPTED -> RENDERED step and its event (written only when
-   * the step happened). Returns whether the step happened.
+   * The conditional ACCEPTED -> RENDERED step with its event (the message ledger), and the
+   * issuance, unique per message so a rerun records it once. Returns whether the step happened.
    */
   async recordRendered(record: RenderedRecord): Promise<boolean> {
-    const { rows } = await this.pool.query<{ moved: number }>(
-      `WITH moved AS (
-         UPDATE messages SET status = 'RENDERED', image_key = $1, updated_at = (now() AT TIME ZONE 'UTC')
-         WHERE id = $2 AND status = 'ACCEPTED'
-         RETURNING id
-       ), event AS (
-         INSERT INTO message_events (message_id, status, detail, at)
-         SELECT id, 'RENDERED'::"MessageStatus", $3::jsonb, (now() AT TIME ZONE 'UTC') FROM moved
-       ), issued AS (
-         INSERT INTO issued_barcodes (database_id, barcode_id, phone, campaign_id, message_id, tracking_id, image_key, issued_at)
-         VALUES ($4, $5, $6, $7, $2, $8, $1, (now() AT TIME ZONE 'UTC'))
-         ON CONFLICT (message_id) DO NOTHING
-       )
-       SELECT count(*)::int AS moved FROM moved`,
-      [record.imageKey, record.messageId, JSON.stringify(record.detail), record.databaseId, record.barcodeValue, record.phone, record.campaignId, record.trackingId],
+    const moved = await recordTransition(this.pool, {
+      messageId: record.messageId,
+      from: ['ACCEPTED'],
+      to: 'RENDERED',
+      detail: record.detail,
+      set: { imageKey: record.imageKey },
+    });
+    await this.pool.query(
+      `INSERT INTO issued_barcodes (database_id, barcode_id, phone, campaign_id, message_id, tracking_id, image_key, issued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, (now() AT TIME ZONE 'UTC'))
+       ON CONFLICT (message_id) DO NOTHING`,
+      [record.databaseId, record.barcodeValue, record.phone, record.campaignId, record.messageId, record.trackingId, record.imageKey],
     );
-    return (rows[0]?.moved ?? 0) > 0;
+    return moved;
   }
 }

@@ -1,8 +1,9 @@
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { JobName, QueueName, jobPayloadSchemas, parseJobPayload } from '@mms/contracts';
-import { PrismaService, markMessageFailed } from '@mms/db';
+import { PG_POOL, markMessageFailed } from '@mms/db';
 import { sortJobFailure } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
 import { DeliveryReportsService } from '../reports/delivery-reports.service';
@@ -10,13 +11,13 @@ import { ConnectorRateLimitedError } from '../transport/mm7/connector-rate-limit
 import { DeliveryService } from './delivery.service';
 
 @Processor(QueueName.Delivery, { concurrency: 1, lockDuration: 60_000 })
-export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryProcessor.name);
 
   constructor(
     private readonly delivery: DeliveryService,
     private readonly reports: DeliveryReportsService,
-    private readonly prisma: PrismaService,
+    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
     super();
@@ -24,6 +25,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.DELIVERY_CONCURRENCY;
+  }
+
+  /** The worker first (it finishes or hands back its jobs); DbModule ends the pool after it. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job, token?: string): Promise<unknown> {
@@ -54,7 +60,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     // Only a well-formed job speaks for its message: a malformed one must not fail a real message.
     const payload = jobPayloadSchemas[JobName.SubmitMms].safeParse(job.data);
     if (final && job.name === JobName.SubmitMms && payload.success) {
-      await markMessageFailed(this.prisma, payload.data.trackingId, 'delivery', error.message).catch((e: unknown) =>
+      await markMessageFailed(this.pool, payload.data.trackingId, 'delivery', error.message).catch((e: unknown) =>
         this.logger.error(`could not mark ${job.id} failed: ${String(e)}`),
       );
     }

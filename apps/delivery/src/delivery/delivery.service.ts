@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { BARCODE_RENDERER, BarcodeDoesNotFitError, BarcodeRenderer, fitsBox, renderToFit } from '@mms/barcode-render';
 import { MessageStatus, Symbology, hasReached, parseBarcodeSettings } from '@mms/contracts';
 import { maskPhone } from '@mms/config';
-import { PrismaService, recordTransition } from '@mms/db';
+import type { Pool } from 'pg';
+import { PG_POOL, PrismaService, recordTransition } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { PermanentJobError } from '@mms/queue';
 import { ImageContent, composeMms } from '../compose/compose-mms';
@@ -25,6 +26,7 @@ export class DeliveryService implements OnModuleDestroy {
 
   constructor(
     private readonly prisma: PrismaService,
+    @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(IMAGE_STORE) private readonly images: ImageStore,
     @Inject(MMS_TRANSPORT) private readonly transport: MmsTransport,
     @Inject(BARCODE_RENDERER) private readonly renderer: BarcodeRenderer,
@@ -117,15 +119,13 @@ export class DeliveryService implements OnModuleDestroy {
       throw error;
     }
 
-    await this.prisma.$transaction((tx) =>
-      recordTransition(tx, {
-        messageId: message.id,
-        from: [MessageStatus.Rendered],
-        to: MessageStatus.Submitted,
-        set: { transport: result.transport, carrierMessageId: result.reference },
-        detail: { transport: result.transport, reference: result.reference, bytes: result.bytes, parts: mms.parts.length, handsetProfile: profile.name },
-      }),
-    );
+    await recordTransition(this.pool, {
+      messageId: message.id,
+      from: [MessageStatus.Rendered],
+      to: MessageStatus.Submitted,
+      set: { transport: result.transport, carrierMessageId: result.reference },
+      detail: { transport: result.transport, reference: result.reference, bytes: result.bytes, parts: mms.parts.length, handsetProfile: profile.name },
+    });
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
     try {
       await this.reports.applyUnmatchedFor(result.reference);

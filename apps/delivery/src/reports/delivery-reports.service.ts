@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { MessageStatus } from '@mms/contracts';
-import { PrismaService, recordTransition } from '@mms/db';
+import { PG_POOL, PrismaService, recordEvent, recordTransition, withTransaction } from '@mms/db';
 import { PermanentJobError } from '@mms/queue';
 
 /** MM7 MMStatus (TS 23.140) -> our final status; other values are recorded without a change. */
@@ -19,7 +20,10 @@ const FINAL_STATUS: Readonly<Record<string, MessageStatus>> = {
 export class DeliveryReportsService {
   private readonly logger = new Logger(DeliveryReportsService.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
 
   /**
    * Reports that arrived before their message was recorded SUBMITTED (an MMSC that reports within
@@ -57,7 +61,7 @@ export class DeliveryReportsService {
       reportId,
       reportedAt: report.reportedAt?.toISOString() ?? null,
     };
-    await this.prisma.$transaction(async (tx) => {
+    await withTransaction(this.pool, async (tx) => {
       const moved =
         final !== undefined &&
         (await recordTransition(tx, {
@@ -65,20 +69,20 @@ export class DeliveryReportsService {
           from: [MessageStatus.Submitted],
           to: final,
           detail,
-          set: { handset: report.handset ?? message.handset },
+          set: { handset: report.handset },
         }));
       if (!moved) {
         // Deferred, Indeterminate, Forwarded... or a report after a final one: recorded, no change.
-        await tx.messageEvent.create({ data: { messageId: message.id, status: message.status, detail: { ...detail, applied: false } } });
+        await recordEvent(tx, message.id, message.status, { ...detail, applied: false });
       }
       if (report.handset) {
-        await tx.phoneDevice.upsert({
-          where: { phone: message.toNumber },
-          create: { phone: message.toNumber, device: report.handset, source: 'delivery-report' },
-          update: { device: report.handset, source: 'delivery-report' },
-        });
+        await tx.query(
+          `INSERT INTO phone_devices (phone, device, source, updated_at) VALUES ($1, $2, 'delivery-report', (now() AT TIME ZONE 'UTC'))
+           ON CONFLICT (phone) DO UPDATE SET device = EXCLUDED.device, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at`,
+          [message.toNumber, report.handset],
+        );
       }
-      await tx.deliveryReport.update({ where: { id: reportId }, data: { processedAt: new Date(), messageId: message.id } });
+      await tx.query(`UPDATE delivery_reports SET processed_at = (now() AT TIME ZONE 'UTC'), message_id = $2 WHERE id = $1`, [reportId, message.id]);
     });
     return { matched: true, status: final };
   }

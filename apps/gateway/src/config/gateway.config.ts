@@ -16,6 +16,14 @@ export const gatewayEnvSchema = z.object({
   /** How long a message may sit in ACCEPTED or RENDERED before it counts as stuck. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(120_000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** How often the catalog generation is polled: a configuration change reaches this gateway within it. */
+  CATALOG_REFRESH_MS: z.coerce.number().int().min(50).max(1000).default(250),
+  /** Cached keys per kind of lookup (API keys, templates, databases...); the oldest go first. */
+  CATALOG_CACHE_ENTRIES: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+  /** Accepts committed in one statement at most (group commit). */
+  ACCEPT_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Group commits running at once; requests arriving meanwhile wait for the next one. */
+  ACCEPT_COMMITS_IN_FLIGHT: z.coerce.number().int().min(1).max(32).default(2),
   /** Bull Board (/admin/queues) basic auth. Without a password the board is not mounted. */
   ADMIN_USERNAME: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

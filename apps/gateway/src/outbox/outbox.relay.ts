@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { isJobName, parseJobPayload } from '@mms/contracts';
-import { OutboxEntry, PrismaService } from '@mms/db';
+import type { Pool } from 'pg';
+import { JobName, isJobName, parseJobPayload } from '@mms/contracts';
+import { OutboxEntry, PG_POOL, PrismaService } from '@mms/db';
 import { JobProducer } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { PeriodicPass } from './periodic-pass';
 
 const SWEEP_BATCH = 200;
+
+/** An outbox row as the relay hands it to Redis. */
+export type OutboxDispatch = Pick<OutboxEntry, 'id' | 'jobName' | 'payload'>;
 
 /**
  * Moves outbox rows into BullMQ. The request that wrote a row dispatches it right after its
@@ -20,6 +24,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly prisma: PrismaService,
+    @Inject(PG_POOL) private readonly pool: Pool,
     private readonly producer: JobProducer,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
@@ -34,14 +39,32 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.sweeper.stop();
   }
 
-  /** Best effort: a failure leaves the row for the sweeper and never fails the request. */
-  async dispatchNow(entry: OutboxEntry): Promise<void> {
+  /**
+   * Best effort, right after the commit that wrote the rows: their jobs go to Redis in one round
+   * trip per job name, then the rows are deleted in one statement. A failure leaves the rows for
+   * the sweeper and never fails the request that wrote them.
+   */
+  async dispatch(entries: readonly OutboxDispatch[]): Promise<void> {
+    if (entries.length === 0) return;
     try {
-      await this.enqueue(entry);
-      await this.prisma.outboxEntry.deleteMany({ where: { id: entry.id } });
+      const byName = new Map<JobName, unknown[]>();
+      for (const entry of entries) {
+        if (!isJobName(entry.jobName)) throw new Error(`outbox ${entry.id}: unknown job name ${entry.jobName}`);
+        const payloads = byName.get(entry.jobName) ?? [];
+        payloads.push(entry.payload);
+        byName.set(entry.jobName, payloads);
+      }
+      for (const [name, payloads] of byName) {
+        await this.producer.enqueueMany(name, payloads.map((payload) => parseJobPayload(name, payload)));
+      }
+      await this.pool.query('DELETE FROM outbox WHERE id = ANY($1::int[])', [entries.map((entry) => entry.id)]);
     } catch (error) {
-      this.logger.warn(`outbox ${entry.id} (job ${entry.jobId}) left for the sweeper: ${describe(error)}`);
+      this.logger.warn(`${entries.length} outbox row(s) left for the sweeper: ${describe(error)}`);
     }
+  }
+
+  dispatchNow(entry: OutboxDispatch): Promise<void> {
+    return this.dispatch([entry]);
   }
 
   /** One sweep; returns how many rows it dispatched. Runs one at a time per process. */

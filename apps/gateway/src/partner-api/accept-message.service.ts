@@ -1,17 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import {
-  JobName,
-  MessageStatus,
-  PartnerApiError,
-  PartnerRequest,
-  PartnerResponse,
-  QueueName,
-  checkEncodable,
-  jobIdFor,
-  trackingIdOf,
-} from '@mms/contracts';
-import { Account, MmsTemplate, PrismaService } from '@mms/db';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { PartnerApiError, PartnerRequest, PartnerResponse, checkEncodable } from '@mms/contracts';
+import { AcceptCommitter } from './accept-committer';
+import { AccountCatalog, AccountProfile, TemplateProfile } from './account-catalog';
 import { hashApiKey, sameSecret } from './credentials';
 import { RateLimiter, intervalInSeconds } from './rate-limiter';
 import { checkReceiver } from './receiver-number';
@@ -22,8 +12,8 @@ const SEND_MMS_BARCODE = 'sendmmsbarcode';
 const SUPPORTED_MEDIA = /^(image\/(gif|jpeg|png)|audio\/(amr|mpeg|mp4|aac|3gpp)|video\/(3gpp|mp4|h263))$/;
 
 interface CheckedRequest {
-  readonly account: Account;
-  readonly template: MmsTemplate;
+  readonly account: AccountProfile;
+  readonly template: TemplateProfile;
   readonly databaseId: number;
   readonly to: string;
   readonly toCountry: string;
@@ -33,16 +23,18 @@ interface CheckedRequest {
 
 /**
  * The accept use case: authenticate, check the request in the documented precedence
- * (docs/error-precedence.md: the order of the steps below is that table), then in one transaction
- * reserve a credit, record the message with its first status event and write the outbox row that
- * announces it to the barcode queue. The first failing check answers; nothing is written and no
- * credit is taken for a refused request.
+ * (docs/error-precedence.md: the order of the steps below is that table), then commit it: a
+ * credit, the message with its first status event and the outbox row that announces it to the
+ * barcode queue, in one statement shared with the other requests of the same few milliseconds
+ * (AcceptCommitter). The first failing check answers; nothing is written and no credit is taken
+ * for a refused request. The checks read the account's configuration from the in-process
+ * AccountCatalog, so an accepted request costs no query of its own before the commit.
  */
 @Injectable()
 export class AcceptMessageService {
   constructor(
-    private readonly prisma: PrismaService,
-    private readonly outbox: OutboxRelay,
+    private readonly catalog: AccountCatalog,
+    private readonly committer: AcceptCommitter,
     private readonly rateLimiter: RateLimiter,
   ) {}
 
@@ -61,7 +53,7 @@ export class AcceptMessageService {
     // 3. Credentials.
     const account = await this.authenticate(request);
     // 4. Account state.
-    if (!account.apiActivated || account.status !== 'ACTIVE') throw new PartnerApiError('E109');
+    if (!account.apiActivated || !account.active) throw new PartnerApiError('E109');
     if (!account.apiRights) throw new PartnerApiError('E105');
     if (!account.allowedActions.includes(SEND_MMS_BARCODE)) throw new PartnerApiError('E107');
     // 5. Rate, per account across replicas.
@@ -83,7 +75,7 @@ export class AcceptMessageService {
     // 9. Template.
     if (template === null || template.status === 'DISABLED') throw new PartnerApiError('E241');
     if (template.status === 'ENCODING') throw new PartnerApiError('E626');
-    const slides = await this.prisma.templateSlide.findMany({ where: { templateId: template.id } });
+    const { slides } = template;
     if (slides.some((s) => s.media !== null && s.media !== 'BARCODE' && !SUPPORTED_MEDIA.test(s.mediaContentType ?? ''))) {
       throw new PartnerApiError('E629');
     }
@@ -96,26 +88,22 @@ export class AcceptMessageService {
     // 11. Campaign and subscription.
     const campaignId = await this.checkCampaign(account.id, request.campaignRef, receiver.number);
     // 12. Route to the receiver's country.
-    const route = await this.prisma.carrierRoute.findFirst({ where: { country: receiver.country, enabled: true }, select: { id: true } });
-    if (route === null) throw new PartnerApiError('E628');
-    // 13. Billing comes last, inside the accepting transaction (record()).
+    if (!(await this.catalog.hasRoute(receiver.country))) throw new PartnerApiError('E628');
+    // 13. Billing comes last, in the accepting statement (record()).
     return { account, template, databaseId, to: receiver.number, toCountry: receiver.country, senderCode, campaignId };
   }
 
-  private async authenticate(request: PartnerRequest): Promise<Account> {
+  private async authenticate(request: PartnerRequest): Promise<AccountProfile> {
     const { credentials } = request;
     if (credentials.kind === 'none') throw new PartnerApiError('E102');
     if (credentials.kind === 'apiKey') {
       // Looked up by digest (a unique index); the key itself is never stored or compared.
-      const key = await this.prisma.apiKey.findUnique({
-        where: { keyHash: hashApiKey(credentials.apiKey) },
-        include: { account: true },
-      });
-      if (key === null || key.revokedAt !== null) throw new PartnerApiError('E104');
-      return key.account;
+      const account = await this.catalog.accountByApiKeyHash(hashApiKey(credentials.apiKey));
+      if (account === null) throw new PartnerApiError('E104');
+      return account;
     }
     if (credentials.passMd5 === undefined) throw new PartnerApiError('E103');
-    const account = await this.prisma.account.findUnique({ where: { legacyUser: credentials.user } });
+    const account = await this.catalog.accountByLegacyUser(credentials.user);
     if (
       account === null ||
       !account.legacyLoginEnabled ||
@@ -132,21 +120,19 @@ export class AcceptMessageService {
    * the account's default code for TO's country is used instead; without one, E111.
    */
   private async checkSender(accountId: number, from: string, country: string): Promise<string> {
-    const code = await this.prisma.senderCode.findUnique({ where: { accountId_code: { accountId, code: from } } });
-    if (code === null) throw new PartnerApiError('E111');
+    const codes = await this.catalog.senderCodesOf(accountId);
+    const code = codes.find((c) => c.code === from);
+    if (code === undefined) throw new PartnerApiError('E111');
     if (code.country === country) return code.code;
-    const fallback = await this.prisma.senderCode.findFirst({
-      where: { accountId, country, isDefaultForCountry: true },
-      orderBy: { id: 'asc' },
-    });
-    if (fallback === null) throw new PartnerApiError('E111');
+    const fallback = codes.find((c) => c.country === country && c.isDefaultForCountry);
+    if (fallback === undefined) throw new PartnerApiError('E111');
     return fallback.code;
   }
 
-  private async findTemplate(accountId: number, mmsId: string): Promise<MmsTemplate | null> {
+  private async findTemplate(accountId: number, mmsId: string): Promise<TemplateProfile | null> {
     const id = parseId(mmsId);
     if (id === null) return null;
-    const template = await this.prisma.mmsTemplate.findUnique({ where: { id } });
+    const template = await this.catalog.template(id);
     // Another account's template does not exist, as far as this account can tell.
     return template !== null && template.accountId === accountId ? template : null;
   }
@@ -159,7 +145,7 @@ export class AcceptMessageService {
   ): Promise<number> {
     const id = given === undefined ? fallback : parseId(given);
     if (id === null) throw new PartnerApiError('E632');
-    const database = await this.prisma.barcodeDatabase.findUnique({ where: { id }, select: { accountId: true, symbology: true } });
+    const database = await this.catalog.database(id);
     if (database === null || database.accountId !== accountId) throw new PartnerApiError('E632');
     if (!checkEncodable(database.symbology, barcodeId).ok) throw new PartnerApiError('E634');
     return id;
@@ -169,77 +155,38 @@ export class AcceptMessageService {
     if (campaignRef === undefined) return null;
     const id = parseId(campaignRef);
     if (id === null) throw new PartnerApiError('E714');
-    const campaign = await this.prisma.campaign.findUnique({ where: { id } });
+    const campaign = await this.catalog.campaign(id);
     if (campaign === null || campaign.accountId !== accountId) throw new PartnerApiError('E714');
-    if (campaign.requiresSubscription) {
-      const subscription = await this.prisma.subscription.findUnique({
-        where: { campaignId_phone: { campaignId: id, phone: to } },
-      });
-      if (subscription === null || subscription.unsubscribedAt !== null) throw new PartnerApiError('E715');
-    }
+    if (campaign.requiresSubscription && !(await this.catalog.isSubscribed(id, to))) throw new PartnerApiError('E715');
     return id;
   }
 
   /**
-   * Billing last: the credit is taken only when every other check passed, in the same
-   * transaction as the message and its outbox row, and conditionally (credits > 0), so two
-   * concurrent requests can never overspend and a refused request never costs a credit.
+   * Billing last: the credit is taken only when every other check passed, in the same statement
+   * as the message and its outbox row, and only while the account has credits, so concurrent
+   * requests (of any number of gateways) can never overspend and a refused request never costs
+   * a credit.
    */
-  private async record(request: PartnerRequest, checked: CheckedRequest): Promise<string> {
-    const { entry, trackingId } = await this.prisma.$transaction(async (tx) => {
-      const charged = await tx.account.updateMany({
-        where: { id: checked.account.id, credits: { gt: 0 } },
-        data: { credits: { decrement: 1 } },
-      });
-      if (charged.count === 0) throw new PartnerApiError('E713');
-
-      const [{ id }] = await tx.$queryRaw<[{ id: bigint }]>`SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id`;
-      const messageId = Number(id);
-      const trackingId = trackingIdOf(messageId);
-      await tx.message.create({
-        data: {
-          id: messageId,
-          trackingId,
-          accountId: checked.account.id,
-          templateId: checked.template.id,
-          databaseId: checked.databaseId,
-          barcodeValue: request.barcodeId as string,
-          toNumber: checked.to,
-          toCountry: checked.toCountry,
-          requestedFrom: request.from as string,
-          senderCode: checked.senderCode,
-          campaignId: checked.campaignId,
-          customSubject: request.customSubject ?? null,
-          customTexts: request.customTexts.map((t) => ({ slide: t.slide, value: t.value })),
-          mergeData: { ...request.data },
-          device: request.device ?? null,
-          ddmTitle: request.ddmTitle ?? null,
-          ddmText: request.ddmText ?? null,
-          ddmTimeoutMinutes: request.ddmTimeout === undefined ? null : parseId(request.ddmTimeout),
-          status: MessageStatus.Accepted,
-          events: { create: { status: MessageStatus.Accepted, detail: { via: 'partner-api' } } },
-        },
-      });
-      if (request.device !== undefined) {
-        await tx.phoneDevice.upsert({
-          where: { phone: checked.to },
-          create: { phone: checked.to, device: request.device, source: 'partner-api' },
-          update: { device: request.device, source: 'partner-api' },
-        });
-      }
-      const outboxEntry = await tx.outboxEntry.create({
-        data: {
-          queue: QueueName.Barcode,
-          jobName: JobName.RenderBarcode,
-          jobId: jobIdFor(trackingId),
-          payload: { trackingId },
-        },
-      });
-      return { entry: outboxEntry, trackingId };
+  private record(request: PartnerRequest, checked: CheckedRequest): Promise<string> {
+    return this.committer.commit({
+      accountId: checked.account.id,
+      templateId: checked.template.id,
+      databaseId: checked.databaseId,
+      barcodeValue: request.barcodeId as string,
+      toNumber: checked.to,
+      toCountry: checked.toCountry,
+      requestedFrom: request.from as string,
+      senderCode: checked.senderCode,
+      campaignId: checked.campaignId,
+      customSubject: request.customSubject ?? null,
+      customTexts: request.customTexts.map((t) => ({ slide: t.slide, value: t.value })),
+      mergeData: { ...request.data },
+      device: request.device ?? null,
+      ddmTitle: request.ddmTitle ?? null,
+      ddmText: request.ddmText ?? null,
+      ddmTimeoutMinutes: request.ddmTimeout === undefined ? null : parseId(request.ddmTimeout),
+      via: 'partner-api',
     });
-    // After the commit: hand the job to Redis now; if that fails the sweeper retries it.
-    await this.outbox.dispatchNow(entry);
-    return trackingId;
   }
 }
 

@@ -480,6 +480,13 @@ describe('parsePartnerRequest', () => {
       expect(error.info).toMatch(/^XML Parse error: .+ \(line \d+, column \d+\)$/);
     });
 
+    // Found by the hostile-input property test: the validator passes it, the parser throws.
+    it('an unclosed comment between elements', () => {
+      const error = parseError(postForm({ xml: "<TO></TO><!--'<TO></TO>" }));
+      expect(error.code).toBe('E108');
+      expect(error.info).toMatch(/^XML Parse error: .+/);
+    });
+
     it.each<[string, string]>([
       ['a DOCTYPE', '<!DOCTYPE REQUEST><REQUEST><TO>1</TO></REQUEST>'],
       ['a lower-case doctype', '<!doctype request><REQUEST><TO>1</TO></REQUEST>'],

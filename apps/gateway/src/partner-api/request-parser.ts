@@ -107,7 +107,15 @@ function fromXml(xml: string): PartnerRequest {
     const message = verdict.err.msg.length > 200 ? `${verdict.err.msg.slice(0, 200)}...` : verdict.err.msg;
     throw new PartnerApiError('E108', where === '' ? message : `${message} (${where})`);
   }
-  const document: unknown = xmlParser.parse(xml);
+  let document: unknown;
+  try {
+    document = xmlParser.parse(xml);
+  } catch (error) {
+    // The validator and the parser disagree on a few malformed inputs (an unclosed comment
+    // between elements passes the one and throws in the other): still the partner's bad XML.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PartnerApiError('E108', message.length > 200 ? `${message.slice(0, 200)}...` : message);
+  }
   const root = isRecord(document) ? document['REQUEST'] : undefined;
   if (!isRecord(root)) throw new PartnerApiError('E100');
 

@@ -1,9 +1,28 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL, createPgPool } from './pg-pool';
 import { PrismaService } from './prisma.service';
 
 export interface DbModuleOptions {
   readonly databaseUrl: string;
   readonly poolSize?: number;
+}
+
+/**
+ * Closes the database last: workers close in beforeApplicationShutdown (they finish or hand back
+ * their jobs), queues and this pool in onApplicationShutdown.
+ */
+@Injectable()
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.prisma.$disconnect();
+    await this.pool.end();
+  }
 }
 
 @Module({})
@@ -12,8 +31,12 @@ export class DbModule {
     return {
       module: DbModule,
       global: true,
-      providers: [{ provide: PrismaService, useFactory: () => new PrismaService(options.databaseUrl, options.poolSize) }],
-      exports: [PrismaService],
+      providers: [
+        { provide: PG_POOL, useFactory: () => createPgPool(options.databaseUrl, options.poolSize ?? 10) },
+        { provide: PrismaService, useFactory: (pool: Pool) => new PrismaService(pool), inject: [PG_POOL] },
+        DatabaseLifecycle,
+      ],
+      exports: [PG_POOL, PrismaService],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { IMAGE_STORE } from './image-store';
-import { PostgresImageStore } from './postgres-image-store.adapter';
+import { PgImageStore } from './pg-image-store.adapter';
 
+/** The image store on the process's shared pool (needs DbModule). */
 @Module({
-  providers: [{ provide: IMAGE_STORE, useClass: PostgresImageStore }],
+  providers: [{ provide: IMAGE_STORE, useClass: PgImageStore }],
   exports: [IMAGE_STORE],
 })
 export class ImageStoreModule {}

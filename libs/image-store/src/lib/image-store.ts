@@ -12,6 +12,8 @@ export interface StoredImage {
  */
 export interface ImageStore {
   put(bytes: Buffer, contentType: string): Promise<string>;
+  /** Many images at once (one round trip where the store allows); keys in the order given. */
+  putMany(images: ReadonlyArray<{ bytes: Buffer; contentType: string }>): Promise<string[]>;
   /** The image, or null when no image has that key. */
   get(key: string): Promise<StoredImage | null>;
 }

@@ -26,6 +26,19 @@ export class JobProducer {
     return job.id ?? jobId;
   }
 
+  /**
+   * Many jobs of one name in one Redis round trip (addBulk), each checked and with its own
+   * deterministic id, exactly as enqueue would add them one by one.
+   */
+  async enqueueMany<N extends JobName>(name: N, data: ReadonlyArray<JobOf<N>>): Promise<void> {
+    if (data.length === 0) return;
+    const jobs = data.map((item) => {
+      const payload = parseJobPayload(name, item);
+      return { name, data: payload, opts: jobOptionsFor(name, jobIdOf(payload)) };
+    });
+    await withTimeout(this.queueFor(name).addBulk(jobs), ENQUEUE_TIMEOUT_MS, `enqueue ${data.length} ${name}`);
+  }
+
   private queueFor(name: JobName): Queue {
     return this.moduleRef.get<Queue>(getQueueToken(queueOfJob[name]), { strict: false });
   }

@@ -1,0 +1,229 @@
+import type { JobName, MessageStatus, QueueName } from '@mms/contracts';
+import type { SqlClient } from './pg-pool';
+
+/**
+ * The message ledger: the one module that writes a message's status, its status events and its
+ * `updated_at`, for every app. Plain SQL on the process's pool (or a client inside the caller's
+ * transaction), because every step of every message passes through here: each statement is one
+ * round trip, and the batch forms take many messages in that same one.
+ *
+ * Times are written as UTC in `timestamp without time zone` columns, as Prisma writes them.
+ */
+
+const NOW = `(now() AT TIME ZONE 'UTC')`;
+
+/** Columns a step sets together with the status (null or absent: left as they are). */
+export interface TransitionColumns {
+  readonly imageKey?: string | null;
+  readonly transport?: string | null;
+  readonly carrierMessageId?: string | null;
+  readonly handset?: string | null;
+  readonly failureReason?: string | null;
+}
+
+export interface Transition {
+  readonly messageId: number;
+  /** Statuses the message may be in for this step to apply. */
+  readonly from: readonly MessageStatus[];
+  readonly to: MessageStatus;
+  readonly detail?: Record<string, unknown>;
+  readonly set?: TransitionColumns;
+}
+
+/**
+ * Moves a message to its next status and records the event, in one statement. Conditional on the
+ * current status, so a job that runs twice records the step once: returns false (and writes
+ * nothing) when the message is no longer in one of `from`.
+ */
+export async function recordTransition(db: SqlClient, t: Transition): Promise<boolean> {
+  return (await recordTransitions(db, [t])).has(t.messageId);
+}
+
+/**
+ * Many steps in one statement (a worker's batch): returns the ids of the messages that moved.
+ * Each step is conditional on its message's current status, exactly as recordTransition.
+ */
+export async function recordTransitions(db: SqlClient, steps: readonly Transition[]): Promise<Set<number>> {
+  if (steps.length === 0) return new Set();
+  const column = <K extends keyof TransitionColumns>(name: K) => steps.map((s) => s.set?.[name] ?? null);
+  const { rows } = await db.query<{ id: number }>(
+    `WITH step AS (
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS s(message_id, from_list, to_status, detail, image_key, transport, carrier_message_id, handset, failure_reason)
+     ), moved AS (
+       UPDATE messages m SET
+         status = s.to_status::"MessageStatus",
+         image_key = COALESCE(s.image_key, m.image_key),
+         transport = COALESCE(s.transport, m.transport),
+         carrier_message_id = COALESCE(s.carrier_message_id, m.carrier_message_id),
+         handset = COALESCE(s.handset, m.handset),
+         failure_reason = COALESCE(s.failure_reason, m.failure_reason),
+         updated_at = ${NOW}
+       FROM step s
+       WHERE m.id = s.message_id AND m.status::text = ANY (string_to_array(s.from_list, ','))
+       RETURNING m.id, s.to_status, s.detail
+     ), event AS (
+       INSERT INTO message_events (message_id, status, detail, at)
+       SELECT id, to_status::"MessageStatus", detail, ${NOW} FROM moved
+     )
+     SELECT id FROM moved`,
+    [
+      steps.map((s) => s.messageId),
+      steps.map((s) => s.from.join(',')),
+      steps.map((s) => s.to),
+      steps.map((s) => JSON.stringify(s.detail ?? {})),
+      column('imageKey'),
+      column('transport'),
+      column('carrierMessageId'),
+      column('handset'),
+      column('failureReason'),
+    ],
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
+/** An event that changes no status (a report after a final one, a Deferred report...). */
+export async function recordEvent(db: SqlClient, messageId: number, status: MessageStatus, detail: Record<string, unknown>): Promise<void> {
+  await db.query(`INSERT INTO message_events (message_id, status, detail, at) VALUES ($1, $2::"MessageStatus", $3::jsonb, ${NOW})`, [
+    messageId,
+    status,
+    JSON.stringify(detail),
+  ]);
+}
+
+/**
+ * Marks a message FAILED after its job failed for good (a permanent error, or retries exhausted).
+ * A message already past RENDERED (or failed) is left as it is. Returns whether it moved.
+ */
+export async function markMessageFailed(db: SqlClient, trackingId: string, stage: string, reason: string): Promise<boolean> {
+  const { rows } = await db.query<{ id: number }>('SELECT id FROM messages WHERE tracking_id = $1', [trackingId]);
+  const message = rows[0];
+  if (message === undefined) return false;
+  return recordTransition(db, {
+    messageId: message.id,
+    from: ['ACCEPTED', 'RENDERED'],
+    to: 'FAILED',
+    detail: { stage, reason },
+    set: { failureReason: `${stage}: ${reason}`.slice(0, 1000) },
+  });
+}
+
+/** A message as the partner API accepted it, before it has an id. */
+export interface NewMessage {
+  readonly accountId: number;
+  readonly templateId: number;
+  readonly databaseId: number;
+  readonly barcodeValue: string;
+  readonly toNumber: string;
+  readonly toCountry: string;
+  readonly requestedFrom: string;
+  readonly senderCode: string;
+  readonly campaignId: number | null;
+  readonly customSubject: string | null;
+  readonly customTexts: ReadonlyArray<{ readonly slide: string; readonly value: string }>;
+  readonly mergeData: Readonly<Record<string, string>>;
+  readonly device: string | null;
+  readonly ddmTitle: string | null;
+  readonly ddmText: string | null;
+  readonly ddmTimeoutMinutes: number | null;
+  /** Where the request came from, recorded in the ACCEPTED event. */
+  readonly via: string;
+}
+
+/** The job the outbox announces for each accepted message; its payload is `{ trackingId }`. */
+export interface AcceptJob {
+  readonly queue: QueueName;
+  readonly jobName: JobName;
+}
+
+export type AcceptOutcome =
+  | { readonly accepted: true; readonly messageId: number; readonly trackingId: string; readonly outboxId: number }
+  | { readonly accepted: false; readonly reason: 'no-credit' };
+
+/**
+ * Accepts a batch of messages in one statement, so one round trip and one transaction: per
+ * account, takes as many credits as it has up to the number asked (the account rows locked in id
+ * order, so concurrent batches of several gateways never deadlock and never overspend); admits
+ * that many messages of the account in batch order; inserts them with their ACCEPTED events, the
+ * handsets they name and one outbox row each. Messages beyond an account's credits are not
+ * written and come back `no-credit`. The tracking id is base64("MMS_<id>"), as trackingIdOf
+ * writes it.
+ */
+export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[], job: AcceptJob): Promise<AcceptOutcome[]> {
+  if (batch.length === 0) return [];
+  const field = <K extends keyof NewMessage>(name: K) => batch.map((m) => m[name]);
+  const { rows } = await db.query<{ ord: number; id: number; tracking_id: string; outbox_id: number }>(
+    `WITH input AS (
+       SELECT * FROM unnest(
+         $1::int[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
+         $10::text[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::text[], $16::int[], $17::text[]
+       ) WITH ORDINALITY AS i(account_id, template_id, database_id, barcode_value, to_number, to_country, requested_from,
+         sender_code, campaign_id, custom_subject, custom_texts, merge_data, device, ddm_title, ddm_text, ddm_timeout_minutes, via, ord)
+     ), wanted AS (
+       SELECT account_id, count(*)::int AS n FROM input GROUP BY account_id
+     ), locked AS (
+       SELECT a.id, a.credits FROM accounts a WHERE a.id IN (SELECT account_id FROM wanted) ORDER BY a.id FOR UPDATE
+     ), charged AS (
+       UPDATE accounts a SET credits = a.credits - GREATEST(LEAST(l.credits, w.n), 0)
+       FROM locked l JOIN wanted w ON w.account_id = l.id
+       WHERE a.id = l.id
+       RETURNING a.id, GREATEST(LEAST(l.credits, w.n), 0) AS granted
+     ), admitted AS (
+       SELECT nextval('messages_id_seq'::regclass)::int AS id, r.*
+       FROM (SELECT i.*, row_number() OVER (PARTITION BY i.account_id ORDER BY i.ord) AS rank FROM input i) r
+       JOIN charged c ON c.id = r.account_id
+       WHERE r.rank <= c.granted
+     ), inserted AS (
+       INSERT INTO messages (id, tracking_id, account_id, template_id, database_id, barcode_value, to_number, to_country,
+         requested_from, sender_code, campaign_id, custom_subject, custom_texts, merge_data, device, ddm_title, ddm_text,
+         ddm_timeout_minutes, status, created_at, updated_at)
+       SELECT id, encode(convert_to('MMS_' || id, 'UTF8'), 'base64'), account_id, template_id, database_id, barcode_value,
+         to_number, to_country, requested_from, sender_code, campaign_id, custom_subject, custom_texts, merge_data, device,
+         ddm_title, ddm_text, ddm_timeout_minutes, 'ACCEPTED', ${NOW}, ${NOW}
+       FROM admitted
+       RETURNING id, tracking_id
+     ), event AS (
+       INSERT INTO message_events (message_id, status, detail, at)
+       SELECT a.id, 'ACCEPTED', jsonb_build_object('via', a.via), ${NOW} FROM admitted a JOIN inserted USING (id)
+     ), device AS (
+       INSERT INTO phone_devices (phone, device, source, updated_at)
+       SELECT DISTINCT ON (to_number) to_number, device, 'partner-api', ${NOW}
+       FROM admitted WHERE device IS NOT NULL ORDER BY to_number, ord DESC
+       ON CONFLICT (phone) DO UPDATE SET device = EXCLUDED.device, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at
+     ), outboxed AS (
+       INSERT INTO outbox (queue, job_name, job_id, payload, created_at)
+       SELECT $18, $19, tracking_id, jsonb_build_object('trackingId', tracking_id), ${NOW} FROM inserted
+       RETURNING id, job_id
+     )
+     SELECT a.ord::int AS ord, i.id, i.tracking_id, o.id AS outbox_id
+     FROM admitted a JOIN inserted i USING (id) JOIN outboxed o ON o.job_id = i.tracking_id`,
+    [
+      field('accountId'),
+      field('templateId'),
+      field('databaseId'),
+      field('barcodeValue'),
+      field('toNumber'),
+      field('toCountry'),
+      field('requestedFrom'),
+      field('senderCode'),
+      field('campaignId'),
+      field('customSubject'),
+      batch.map((m) => JSON.stringify(m.customTexts)),
+      batch.map((m) => JSON.stringify(m.mergeData)),
+      field('device'),
+      field('ddmTitle'),
+      field('ddmText'),
+      field('ddmTimeoutMinutes'),
+      field('via'),
+      job.queue,
+      job.jobName,
+    ],
+  );
+  const admitted = new Map(rows.map((row) => [Number(row.ord), row]));
+  return batch.map((_, index): AcceptOutcome => {
+    const row = admitted.get(index + 1);
+    return row === undefined
+      ? { accepted: false, reason: 'no-credit' }
+      : { accepted: true, messageId: row.id, trackingId: row.tracking_id, outboxId: row.outbox_id };
+  });
+}

@@ -1,0 +1,43 @@
+import { Logger } from '@nestjs/common';
+import { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+
+/** The process's one `pg` pool: plain-SQL repositories and Prisma's driver adapter share it. */
+export const PG_POOL = Symbol('PG_POOL');
+
+/** What a repository needs to run a statement: the pool, or a client inside a transaction. */
+export interface SqlClient {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+/**
+ * A pool that never takes the process down: an idle client whose server went away (PostgreSQL
+ * restarted, a failover) emits 'error' on the pool, and without a listener Node exits on it.
+ * The next query gets a fresh connection; the error is logged once per message and minute.
+ */
+export function createPgPool(connectionString: string, max: number, logger = new Logger('PostgreSQL')): Pool {
+  const pool = new Pool({ connectionString, max });
+  const lastLogged = new Map<string, number>();
+  pool.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - (lastLogged.get(error.message) ?? 0) < 60_000) return;
+    lastLogged.set(error.message, now);
+    logger.warn(`idle database connection lost: ${error.message}`);
+  });
+  return pool;
+}
+
+/** Runs `work` in one transaction on one client of the pool; rolls back when it throws. */
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
