@@ -22,8 +22,9 @@ export const LOWEST_JPEG_QUALITY = 40;
 /**
  * Sizes the bwip-js adapter can draw, in pixels per module: it draws 2-D matrix modules
  * (QR, Aztec, Data Matrix) 2 units wide, so only even sizes exist there; everything else,
- * PDF417 included, is 1 unit per module. Mirrors `unitsPerModule` in bwip-renderer.adapter.ts
- * (scan-fidelity.int-spec.ts checks the two agree).
+ * PDF417 included, is 1 unit per module. Mirrors `unitsPerModule` in bwip-renderer.adapter.ts.
+ * It is the grid renderToFit assumes for a renderer that does not declare its own
+ * (DeclaresModulePxStep): MatrixPngRenderer, which production uses, draws every whole size.
  */
 export const MODULE_PX_STEP: Readonly<Record<Symbology, 1 | 2>> = {
   QRCODE: 2,
@@ -37,6 +38,20 @@ export const MODULE_PX_STEP: Readonly<Record<Symbology, 1 | 2>> = {
   ITF14: 1,
   GS1_128: 1,
 };
+
+/** A renderer that says which module sizes it draws: multiples of the step, in pixels. */
+export interface DeclaresModulePxStep {
+  modulePxStep(symbology: Symbology): number;
+}
+
+/**
+ * The step between module sizes this renderer draws (scan-fidelity.int-spec.ts checks the
+ * production renderer draws every one of them): its own when it declares one, else MODULE_PX_STEP.
+ */
+export function modulePxStepOf(renderer: BarcodeRenderer, symbology: Symbology): number {
+  const declared = (renderer as Partial<DeclaresModulePxStep>).modulePxStep;
+  return typeof declared === 'function' ? declared.call(renderer, symbology) : MODULE_PX_STEP[symbology];
+}
 
 /**
  * The smallest pixels per module renderToFit will shrink a barcode to, found with the corpus in
@@ -105,7 +120,7 @@ export async function renderToFit(
   box: HandsetImageBox,
 ): Promise<RenderedBarcode> {
   const floor = MIN_MODULE_PX[symbology];
-  const step = MODULE_PX_STEP[symbology];
+  const step = modulePxStepOf(renderer, symbology);
   let image = await renderer.render(symbology, value, settings);
   while (!fitsBox(image, box)) {
     if (image.modulePx <= floor) throw new BarcodeDoesNotFitError(symbology, value.length, image, box);

@@ -30,8 +30,9 @@ export interface PngColours {
 }
 
 /**
- * zlib level: the image data is mostly runs of zeros, which even level 1 finds; higher levels
- * spent more time for a few bytes (scripts/bench-render.ts measures the render path).
+ * zlib level, measured on QR Code versions 2 and 13 and PDF417 at 8 px per module: with the
+ * repeats as zero rows, level 1 deflates about as fast as Z_RLE and 2-20x faster than levels
+ * 6-9, for output a few hundred bytes larger (still far below bwip-js's RGBA PNGs).
  */
 const DEFLATE_LEVEL = 1;
 
