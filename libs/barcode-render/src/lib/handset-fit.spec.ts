@@ -6,8 +6,10 @@ import {
   MIN_MODULE_PX,
   MODULE_PX_STEP,
   SMALLEST_HANDSET_BOX,
+  modulePxStepOf,
   renderToFit,
 } from './handset-fit';
+import { MatrixPngRenderer } from './matrix-png-renderer.adapter';
 
 type Size = { width: number; height: number };
 
@@ -59,6 +61,19 @@ describe('renderToFit', () => {
     expect(image).toMatchObject({ modulePx: 4, width: 116, height: 116 });
     expect(renderer.requests[0]).toBe(8);
     expect(renderer.requests.slice(1).every((request) => request % 2 === 0 && request < 8)).toBe(true);
+  });
+
+  it('uses the odd sizes of a renderer that declares it draws every size', async () => {
+    // Aztec 19 modules + 1-module quiet zones: 21 modules, 105 px at 5 px (4 px on a 2-unit grid).
+    class EverySize extends FakeRenderer {
+      modulePxStep(): number {
+        return 1;
+      }
+    }
+    const renderer = new EverySize(square(21));
+    const image = await renderToFit(renderer, 'AZTEC', 'Ticket_12345', settings(8), box);
+    expect(image).toMatchObject({ modulePx: 5, width: 105, height: 105 });
+    await expect(renderToFit(new FakeRenderer(square(21), 2), 'AZTEC', 'Ticket_12345', settings(8), box)).resolves.toMatchObject({ modulePx: 4 });
   });
 
   it('is limited by height as well as width', async () => {
@@ -158,10 +173,18 @@ describe('renderToFit', () => {
 });
 
 describe('MIN_MODULE_PX', () => {
-  it('is a size the adapter draws for every symbology', () => {
+  it('is a size the production renderer (MatrixPngRenderer) draws for every symbology', () => {
+    const production = new MatrixPngRenderer();
     for (const [symbology, px] of Object.entries(MIN_MODULE_PX) as [Symbology, number][]) {
-      expect({ symbology, onGrid: px % MODULE_PX_STEP[symbology] === 0 && px >= MODULE_PX_STEP[symbology] }).toEqual({ symbology, onGrid: true });
+      const step = modulePxStepOf(production, symbology);
+      expect({ symbology, onGrid: px % step === 0 && px >= step }).toEqual({ symbology, onGrid: true });
     }
+  });
+
+  it('is the grid of a renderer that declares none: MODULE_PX_STEP, the bwip-js adapter\'s', () => {
+    const undeclared = new FakeRenderer(square(21));
+    expect(modulePxStepOf(undeclared, 'QRCODE')).toBe(MODULE_PX_STEP.QRCODE);
+    expect(modulePxStepOf({ render: undeclared.render.bind(undeclared), modulePxStep: () => 3 } as BarcodeRenderer, 'QRCODE')).toBe(3);
   });
 
   it('names the OMA Image Basic box as the smallest handset', () => {

@@ -59,20 +59,23 @@ export function modulePxStepOf(renderer: BarcodeRenderer, symbology: Symbology):
  * @swc-node/register scripts/scan-fidelity-report.ts` measures them again).
  *
  * JPEG at LOWEST_JPEG_QUALITY alone sets no useful floor: a pristine image at an integer module
- * size still decodes after it at the smallest size the adapter draws (1 px, 2 px for matrix
- * codes). So these are set with a margin: the smallest size at which every corpus case also
- * survives one further processing step before that JPEG (a 20 % downscale, bilinear or
- * nearest-neighbour, as an MMSC that ignores allowAdaptations or a handset fitting its screen
- * does, or a one-pixel blur), where one size smaller already fails some case:
- * - QR, Aztec, Data Matrix: 4 (at 2 px, downscaling or the blur loses cases; 3 px cannot be drawn);
+ * size still decodes after it at the smallest size a renderer draws (1 px). So these are set
+ * with a margin: the smallest size at which every corpus case also survives one further
+ * processing step before that JPEG (a 20 % downscale, bilinear or nearest-neighbour, as an MMSC
+ * that ignores allowAdaptations or a handset fitting its screen does, or a one-pixel blur),
+ * where one size smaller already fails some case:
+ * - QR, Data Matrix: 3 (at 2 px the blur loses almost every case, downscaling many). Until
+ *   MatrixPngRenderer, 3 px could not be drawn (bwip-js draws these modules 2 units wide) and
+ *   the floor was 4; drawn at 3 px, the named cases and 400 seeded values each survive every stress;
+ * - Aztec: 4 (at 3 px, 2 of the named cases and 100 seeded values fail a downscale);
  * - PDF417, Code 128, GS1-128, EAN-13, UPC-A: 3 (at 2 px downscaled images already fail);
  * - Code 39: 3 (at 2 px, values with $ / + %, whose bars are all narrow, fail downscaled);
  * - ITF-14: 2 (digits only, wide bars 3x narrow: every case survives at 2 px, none at 1 px).
  */
 export const MIN_MODULE_PX: Readonly<Record<Symbology, number>> = {
-  QRCODE: 4,
+  QRCODE: 3,
   AZTEC: 4,
-  DATAMATRIX: 4,
+  DATAMATRIX: 3,
   PDF417: 3,
   CODE128: 3,
   GS1_128: 3,

@@ -14,6 +14,7 @@ import {
   MIN_MODULE_PX,
   MODULE_PX_STEP,
   fitsBox,
+  modulePxStepOf,
   renderToFit,
 } from './handset-fit';
 
@@ -184,9 +185,11 @@ export const MARGIN_STRESSES: readonly Stress[] = [
   { name: 'blur 1 px + JPEG', apply: async (image) => sharp(image).blur(1).jpeg({ quality: LOWEST_JPEG_QUALITY }).toBuffer() },
 ];
 
-/** The largest module size the adapter can draw below `modulePx`, or null at the smallest. */
-export function nextSizeBelow(symbology: Symbology, modulePx: number): number | null {
-  const step = MODULE_PX_STEP[symbology];
+/**
+ * The largest module size a renderer drawing multiples of `step` can draw below `modulePx`, or
+ * null at the smallest (by default the bwip-js adapter's grid; modulePxStepOf gives a renderer's).
+ */
+export function nextSizeBelow(symbology: Symbology, modulePx: number, step: number = MODULE_PX_STEP[symbology]): number | null {
   const below = (Math.ceil(modulePx / step) - 1) * step;
   return below >= step ? below : null;
 }
@@ -286,7 +289,7 @@ export async function scanOneCase(
     const image = await renderer.render(symbology, value, settingsAt(moduleSize));
     rendered.push({ ...factsOf(image), decode: await checkDecodes(decode, symbology, image.bytes, expected) });
   }
-  const below = options.belowMin === false ? null : nextSizeBelow(symbology, minPx);
+  const below = options.belowMin === false ? null : nextSizeBelow(symbology, minPx, modulePxStepOf(renderer, symbology));
   return {
     scanCase,
     expected,

@@ -1,5 +1,6 @@
 /**
- * Scan fidelity: what the bwip-js adapter draws, an independent decoder (zxing-wasm) reads back
+ * Scan fidelity: what MatrixPngRenderer (the renderer production uses) draws, an independent
+ * decoder (zxing-wasm) reads back
  * as the input, as rendered and after the handset adaptation (renderToFit into the smallest
  * handset's box, then JPEG at the lowest delivery quality). The corpus and its evaluation are
  * shared with scripts/scan-fidelity-report.ts (docs/scan-fidelity.md). No database: this is an
@@ -11,8 +12,8 @@ import type { Symbology } from '@mms/contracts';
 // boundary rule is about production imports between projects.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { decodeBarcodes } from '../../../../test/barcode-decoder';
-import { BwipRenderer } from './bwip-renderer.adapter';
-import { MIN_MODULE_PX, MODULE_PX_STEP, SMALLEST_HANDSET_BOX, fitsBox } from './handset-fit';
+import { MIN_MODULE_PX, SMALLEST_HANDSET_BOX, fitsBox, modulePxStepOf } from './handset-fit';
+import { MatrixPngRenderer } from './matrix-png-renderer.adapter';
 import {
   type CaseResult,
   DEFAULT_MODULE_PX,
@@ -28,7 +29,7 @@ import {
   settingsAt,
 } from './scan-corpus';
 
-const renderer = new BwipRenderer();
+const renderer = new MatrixPngRenderer();
 /** Seeded values per symbology added to the named cases for the MIN_MODULE_PX line. */
 const SAMPLES_PER_SYMBOLOGY = 3;
 /**
@@ -55,14 +56,15 @@ beforeAll(async () => {
   expect(await decodeBarcodes(blank)).toEqual([]);
 });
 
-it('draws every module size renderToFit asks for (MODULE_PX_STEP matches the adapter)', async () => {
+it('draws every module size renderToFit asks for (the step the renderer declares is true)', async () => {
   for (const symbology of SYMBOLOGIES) {
+    const step = modulePxStepOf(renderer, symbology);
     const value = SCAN_CORPUS.find((scanCase) => scanCase.symbology === symbology)?.value ?? '';
-    for (let modulePx = MODULE_PX_STEP[symbology]; modulePx <= DEFAULT_MODULE_PX; modulePx += MODULE_PX_STEP[symbology]) {
+    for (let modulePx = step; modulePx <= DEFAULT_MODULE_PX; modulePx += step) {
       const image = await renderer.render(symbology, value, settingsAt(modulePx));
       expect({ symbology, modulePx: image.modulePx }).toEqual({ symbology, modulePx });
     }
-    expect({ symbology, minOnTheGrid: MIN_MODULE_PX[symbology] % MODULE_PX_STEP[symbology] }).toEqual({ symbology, minOnTheGrid: 0 });
+    expect({ symbology, minOnTheGrid: MIN_MODULE_PX[symbology] % step }).toEqual({ symbology, minOnTheGrid: 0 });
   }
 });
 
@@ -87,7 +89,7 @@ describe.each(SYMBOLOGIES)('%s', (symbology) => {
       expect(handset.image.modulePx).toBeGreaterThanOrEqual(minPx);
       expectRead(handset.decode.texts, symbology, result.expected, `fitted at ${handset.image.modulePx} px, JPEG`);
       // The largest size that fits: one step up is the default, or too big.
-      const larger = handset.image.modulePx + MODULE_PX_STEP[symbology];
+      const larger = handset.image.modulePx + modulePxStepOf(renderer, symbology);
       if (larger <= DEFAULT_MODULE_PX) {
         expect(fitsBox(await renderer.render(symbology, scanCase.value, settingsAt(larger)), SMALLEST_HANDSET_BOX)).toBe(false);
       }
@@ -101,10 +103,9 @@ describe.each(SYMBOLOGIES)('%s', (symbology) => {
   });
 
   it(`MIN_MODULE_PX (${minPx}) is the line: every case and sample survives the stresses there, some fail one size below`, async () => {
-    const below = nextSizeBelow(symbology, minPx);
-    // Every MIN is above the smallest size the adapter draws, so there is a size below it; for
-    // the 2-D matrix codes MIN - 1 (3 px) cannot be drawn (modules are 2 units wide), and the
-    // line is 2 px, the next size that can.
+    const below = nextSizeBelow(symbology, minPx, modulePxStepOf(renderer, symbology));
+    // Every MIN is above the smallest size the renderer draws (1 px), so there is a size below
+    // it: MIN - 1.
     expect(below).not.toBeNull();
     const samples = marginSample(symbology, SAMPLES_PER_SYMBOLOGY);
     const atMin: string[] = [];
