@@ -9,6 +9,7 @@ import { jobOptionsFor, redisOptionsFrom } from '@mms/queue';
 import { decodeBarcodes } from '../../../test/barcode-decoder';
 import { createDemoMessage, eventually, suitePrefix } from '../../../test/fixtures';
 import { BarcodeAppModule } from '../src/app.module';
+import { BarcodeRepository } from '../src/barcode/barcode.repository';
 import { BarcodeService } from '../src/barcode/barcode.service';
 import { loadBarcodeConfig } from '../src/config/barcode.config';
 
@@ -200,6 +201,63 @@ describe('barcode: issuing and rendering (real PostgreSQL and Redis)', () => {
     expect((await deliveryJobsOf(message.trackingId)).map((job) => job.data)).toEqual([
       { trackingId: message.trackingId, imageKey: stored.imageKey },
     ]);
+  });
+
+  it('works 50 render jobs taken at once in shared batches: each message RENDERED once, issued once, handed to delivery once', async () => {
+    const repository = app.get(BarcodeRepository);
+    const loads = jest.spyOn(repository, 'findForRenderMany');
+    const settles = jest.spyOn(repository, 'recordRenderedMany');
+    try {
+      // Ten values sent to five phones each: fresh renders and cache hits meet in the same batches.
+      const stem = `Batch_${process.pid}_${Date.now()}`;
+      const messages = [];
+      for (let i = 0; i < 50; i += 1) messages.push(await createDemoMessage(prisma, { barcodeValue: `${stem}_${i % 10}` }));
+      await barcodeQueue.addBulk(
+        messages.map((m) => ({ name: JobName.RenderBarcode, data: { trackingId: m.trackingId }, opts: jobOptionsFor(JobName.RenderBarcode, m.trackingId) })),
+      );
+      const jobs = await Promise.all(messages.map((m) => barcodeQueue.getJob(m.trackingId)));
+      expect(await Promise.all(jobs.map((job) => settled(job)))).toEqual(messages.map(() => 'completed'));
+
+      // Shared round trips: far fewer loads and RENDERED statements than jobs.
+      expect(loads.mock.calls.length).toBeLessThan(25);
+      expect(settles.mock.calls.length).toBeLessThan(25);
+      expect(loads.mock.calls.some(([ids]) => ids.length > 1)).toBe(true);
+
+      const ids = messages.map((m) => m.id);
+      const stored = await prisma.message.findMany({ where: { id: { in: ids } } });
+      expect(stored.map((m) => m.status)).toEqual(ids.map(() => 'RENDERED'));
+      const events = await prisma.messageEvent.groupBy({ by: ['messageId', 'status'], where: { messageId: { in: ids } }, _count: true });
+      expect(events.filter((e) => e.status === 'RENDERED').map((e) => e._count)).toEqual(ids.map(() => 1));
+      const issued = await prisma.issuedBarcode.findMany({ where: { messageId: { in: ids } } });
+      expect(issued).toHaveLength(50);
+      for (const message of stored) {
+        expect(issued.find((row) => row.messageId === message.id)).toMatchObject({ imageKey: message.imageKey, barcodeId: message.barcodeValue });
+      }
+      // One image and one cache row per value, however many of its messages met in a batch.
+      const keyOfValue = new Map<string, string | null>();
+      for (const message of stored) {
+        const known = keyOfValue.get(message.barcodeValue);
+        if (known !== undefined) expect(message.imageKey).toBe(known);
+        keyOfValue.set(message.barcodeValue, message.imageKey);
+      }
+      expect(new Set(stored.map((m) => m.imageKey)).size).toBe(10);
+      expect(await prisma.renderedBarcode.count({ where: { imageKey: { in: [...new Set(stored.map((m) => m.imageKey as string))] } } })).toBe(10);
+
+      const deliveryJobs = (await deliveryQueue.getJobs(ALL_STATES)).filter((job) => ids.map((id) => trackingIdOf(id)).includes(job.data?.trackingId));
+      expect(deliveryJobs.map((job) => job.id).sort()).toEqual(messages.map((m) => m.trackingId).sort());
+      for (const job of deliveryJobs) {
+        expect(job.data).toEqual({ trackingId: job.id, imageKey: stored.find((m) => m.trackingId === job.id)?.imageKey });
+      }
+
+      // The whole batch again, all at once: nothing new is recorded.
+      const again = await Promise.all(messages.map((m) => service.issueAndRender(m.trackingId)));
+      expect(again.every((r) => !r.rendered)).toBe(true);
+      expect(await prisma.messageEvent.count({ where: { messageId: { in: ids }, status: 'RENDERED' } })).toBe(50);
+      expect(await prisma.issuedBarcode.count({ where: { messageId: { in: ids } } })).toBe(50);
+    } finally {
+      loads.mockRestore();
+      settles.mockRestore();
+    }
   });
 
   it('renders a resent BARCODEID once (cache per database settings version), and again after a settings change', async () => {

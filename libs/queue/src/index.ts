@@ -4,3 +4,4 @@ export * from './lib/job-producer';
 export * from './lib/queue.module';
 export * from './lib/processor-support';
 export * from './lib/queue-health';
+export * from './lib/micro-batch';

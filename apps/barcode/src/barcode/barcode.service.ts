@@ -7,20 +7,54 @@ import {
   hasReached,
   parseBarcodeSettings,
 } from '@mms/contracts';
-import { IMAGE_STORE, ImageStore } from '@mms/image-store';
-import { JobProducer, PermanentJobError } from '@mms/queue';
+import { IMAGE_STORE, ImageStore, imageKeyOf } from '@mms/image-store';
+import { JobProducer, MicroBatcher, PermanentJobError } from '@mms/queue';
 import { BARCODE_RENDERER, BarcodeRenderer, UnencodableBarcodeError } from '@mms/barcode-render';
-import { BarcodeRepository, RenderSubject } from './barcode.repository';
+import { BarcodeRepository, RenderSubject, RenderedRecord } from './barcode.repository';
+
+/** A job's render, waiting for its batch to be recorded. */
+interface Settlement {
+  readonly trackingId: string;
+  readonly subject: RenderSubject;
+  readonly image: RenderOutcome;
+  /** The fresh image's bytes (null: a render-cache hit, already stored). */
+  readonly bytes: Buffer | null;
+  readonly modulePx: number;
+}
+
+interface RenderOutcome {
+  readonly imageKey: string;
+  readonly contentType: string;
+  readonly width: number;
+  readonly height: number;
+  readonly cached: boolean;
+}
 
 /**
  * Issues a message's barcode: renders the image into the image store, records the barcode in the
  * account's barcode database, moves the message to RENDERED and hands it to delivery. Safe to run twice
  * for one message: the issuance row is unique per message, the image key is content-addressed,
  * the status step is conditional, and the delivery job id is the tracking id.
+ *
+ * The jobs a worker holds at once share their round trips: their messages are loaded in one query,
+ * and their images, cache rows, issuances, RENDERED steps and delivery jobs are written together
+ * (MicroBatcher), each kind in one statement or one Redis round trip. The render itself is per job.
  */
 @Injectable()
 export class BarcodeService {
   private readonly logger = new Logger(BarcodeService.name);
+  private readonly subjects = new MicroBatcher<string, RenderSubject | null>(async (trackingIds) => {
+    const found = await this.repository.findForRenderMany([...new Set(trackingIds)]);
+    return trackingIds.map((id) => found.get(id) ?? null);
+  });
+  private readonly settlements = new MicroBatcher<Settlement, void>(async (batch) => {
+    await this.settle(batch);
+    return batch.map(() => undefined);
+  });
+  private readonly handOffs = new MicroBatcher<{ trackingId: string; imageKey: string }, void>(async (batch) => {
+    await this.producer.enqueueMany(JobName.SubmitMms, batch);
+    return batch.map(() => undefined);
+  });
 
   constructor(
     private readonly repository: BarcodeRepository,
@@ -30,13 +64,13 @@ export class BarcodeService {
   ) {}
 
   async issueAndRender(trackingId: string): Promise<{ imageKey: string; rendered: boolean }> {
-    const message = await this.repository.findForRender(trackingId);
+    const message = await this.subjects.call(trackingId);
     if (message === null) throw new PermanentJobError(`message ${trackingId} does not exist`);
     if (message.status === MessageStatus.Failed) throw new PermanentJobError(`message ${trackingId} already failed`);
 
     if (hasReached(message.status, MessageStatus.Rendered) && message.imageKey !== null) {
       // A rerun after the status step: only the hand-off may be missing.
-      await this.handOff(trackingId, message.imageKey, message.status);
+      if (!hasReached(message.status, MessageStatus.Submitted)) await this.handOffs.call({ trackingId, imageKey: message.imageKey });
       return { imageKey: message.imageKey, rendered: false };
     }
 
@@ -49,29 +83,12 @@ export class BarcodeService {
     }
     const encodable = checkEncodable(symbology, message.barcodeValue);
     if (!encodable.ok) throw new PermanentJobError(new UnencodableBarcodeError(symbology, encodable.reason).message);
-    const image = await this.renderOnce(message, settings);
+    const settlement = await this.renderOnce(trackingId, message, settings);
 
-    // The barcode is recorded in its database only once it rendered: a value the symbology
-    // cannot encode is never issued.
-    await this.repository.recordRendered({
-      messageId: message.id,
-      trackingId,
-      databaseId: message.databaseId,
-      barcodeValue: message.barcodeValue,
-      phone: message.toNumber,
-      campaignId: message.campaignId,
-      imageKey: image.imageKey,
-      detail: {
-        symbology,
-        imageKey: image.imageKey,
-        contentType: image.contentType,
-        width: image.width,
-        height: image.height,
-        settingsVersion: message.settingsVersion,
-        cached: image.cached,
-      },
-    });
-    await this.handOff(trackingId, image.imageKey, MessageStatus.Rendered);
+    // Recorded with the other jobs of this moment: images, cache rows, issuances (a value the
+    // symbology cannot encode is never issued: it never gets here), RENDERED, delivery jobs.
+    await this.settlements.call(settlement);
+    const { image } = settlement;
     this.logger.log(`rendered ${trackingId} as ${symbology} ${image.width}x${image.height}${image.cached ? ' (cached)' : ''}`);
     return { imageKey: image.imageKey, rendered: true };
   }
@@ -80,28 +97,88 @@ export class BarcodeService {
    * One render per (database, settings version, value): a resend of a BARCODEID is a lookup. The
    * image key is content-addressed, so two workers racing on the same value store one image.
    */
-  private async renderOnce(
-    message: RenderSubject,
-    settings: BarcodeSettings,
-  ): Promise<{ imageKey: string; contentType: string; width: number; height: number; cached: boolean }> {
-    if (message.cached !== null) return { ...message.cached, contentType: contentTypeOf(settings), cached: true };
+  private async renderOnce(trackingId: string, subject: RenderSubject, settings: BarcodeSettings): Promise<Settlement> {
+    if (subject.cached !== null) {
+      return { trackingId, subject, image: { ...subject.cached, contentType: contentTypeOf(settings), cached: true }, bytes: null, modulePx: 0 };
+    }
     let image;
     try {
-      image = await this.renderer.render(message.symbology, message.barcodeValue, settings);
+      image = await this.renderer.render(subject.symbology, subject.barcodeValue, settings);
     } catch (error) {
       if (error instanceof UnencodableBarcodeError) throw new PermanentJobError(error.message);
       throw error;
     }
-    const imageKey = await this.images.put(image.bytes, image.contentType);
-    await this.repository.saveRender(message.databaseId, message.settingsVersion, message.valueHash, { ...image, imageKey });
-    return { imageKey, contentType: image.contentType, width: image.width, height: image.height, cached: false };
+    return {
+      trackingId,
+      subject,
+      image: { imageKey: imageKeyOf(image.bytes), contentType: image.contentType, width: image.width, height: image.height, cached: false },
+      bytes: image.bytes,
+      modulePx: image.modulePx,
+    };
   }
 
-  /** Enqueued after the commit; a message delivery already took needs nothing more. */
-  private async handOff(trackingId: string, imageKey: string, status: MessageStatus): Promise<void> {
-    if (hasReached(status, MessageStatus.Submitted)) return;
-    await this.producer.enqueue(JobName.SubmitMms, { trackingId, imageKey });
+  /**
+   * A batch of rendered jobs, in the order that keeps a rerun safe: the images first (a cache row
+   * or a message never names an image the store lacks), then cache rows and issuances, then the
+   * RENDERED steps (a message past ACCEPTED is not issued again, so the issuance must be in
+   * before), then the delivery jobs (after the commit, ids = tracking ids).
+   */
+  private async settle(batch: readonly Settlement[]): Promise<void> {
+    const fresh = uniqueBy(
+      batch.filter((s) => s.bytes !== null),
+      (s) => s.image.imageKey,
+    );
+    if (fresh.length > 0) await this.images.putMany(fresh.map((s) => ({ bytes: s.bytes as Buffer, contentType: s.image.contentType })));
+    const records = uniqueBy(batch, (s) => s.trackingId).map(
+      (s): RenderedRecord => ({
+        messageId: s.subject.id,
+        trackingId: s.trackingId,
+        databaseId: s.subject.databaseId,
+        barcodeValue: s.subject.barcodeValue,
+        phone: s.subject.toNumber,
+        campaignId: s.subject.campaignId,
+        imageKey: s.image.imageKey,
+        detail: {
+          symbology: s.subject.symbology,
+          imageKey: s.image.imageKey,
+          contentType: s.image.contentType,
+          width: s.image.width,
+          height: s.image.height,
+          settingsVersion: s.subject.settingsVersion,
+          cached: s.image.cached,
+        },
+      }),
+    );
+    await this.repository.saveRendersAndIssuances(
+      fresh.map((s) => ({
+        databaseId: s.subject.databaseId,
+        settingsVersion: s.subject.settingsVersion,
+        valueHash: s.subject.valueHash,
+        imageKey: s.image.imageKey,
+        width: s.image.width,
+        height: s.image.height,
+        modulePx: s.modulePx,
+      })),
+      records,
+    );
+    await this.repository.recordRenderedMany(records);
+    // Enqueued for every message of the batch, moved or not: one already further is skipped by
+    // delivery (and its job id is the tracking id, so it is never two jobs).
+    await this.producer.enqueueMany(
+      JobName.SubmitMms,
+      records.map((r) => ({ trackingId: r.trackingId, imageKey: r.imageKey })),
+    );
   }
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function contentTypeOf(settings: BarcodeSettings): string {

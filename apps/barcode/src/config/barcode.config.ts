@@ -3,8 +3,11 @@ import { commonEnv, loadConfig } from '@mms/config';
 
 export const barcodeEnvSchema = z.object({
   ...commonEnv,
-  /** Render jobs run at once per process; the render is CPU-bound, so keep it near the core count. */
-  BARCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Render jobs held at once per process. Renders run one at a time on the event loop (CPU-bound);
+   * holding more jobs lets their database and Redis round trips be shared (batches).
+   */
+  BARCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** Worker processes this command runs (node:cluster); renders are CPU-bound, so about one per core. */
   BARCODE_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
