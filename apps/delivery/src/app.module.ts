@@ -6,6 +6,7 @@ import { ImageStoreModule } from '@mms/image-store';
 import { QueueModule } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from './config/delivery.config';
 import { DeliveryProcessor } from './delivery/delivery.processor';
+import { DeliveryRepository } from './delivery/delivery.repository';
 import { DeliveryService } from './delivery/delivery.service';
 import { DeliveryReportsService } from './reports/delivery-reports.service';
 import { MMS_TRANSPORT } from './transport/mms-transport';
@@ -29,6 +30,7 @@ export class DeliveryAppModule {
         { provide: DELIVERY_CONFIG, useValue: config },
         { provide: MMS_TRANSPORT, useFactory: () => transportFor(config) },
         { provide: BARCODE_RENDERER, useClass: BwipRenderer },
+        DeliveryRepository,
         DeliveryService,
         DeliveryReportsService,
         DeliveryProcessor,

@@ -4,7 +4,11 @@ import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
 export const deliveryEnvSchema = z.object({
   ...commonEnv,
-  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /**
+   * Submit jobs held at once per process: most of a job is waiting for the MMSC, and the jobs held
+   * together share their database round trips (batches).
+   */
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /** Where the outbox transport writes composed messages (used until an MMSC is configured). */
   OUTBOX_DIR: z.string().min(1).default('var/outbox'),

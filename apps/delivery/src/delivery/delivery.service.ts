@@ -1,31 +1,56 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import sharp from 'sharp';
-import { BARCODE_RENDERER, BarcodeDoesNotFitError, BarcodeRenderer, fitsBox, renderToFit } from '@mms/barcode-render';
-import { MessageStatus, Symbology, hasReached, parseBarcodeSettings } from '@mms/contracts';
-import { maskPhone } from '@mms/config';
 import type { Pool } from 'pg';
-import { PG_POOL, PrismaService, recordTransition } from '@mms/db';
+import { BARCODE_RENDERER, BarcodeDoesNotFitError, BarcodeRenderer, fitsBox, renderToFit } from '@mms/barcode-render';
+import { MessageStatus, hasReached, parseBarcodeSettings } from '@mms/contracts';
+import { maskPhone } from '@mms/config';
+import { PG_POOL, recordTransitions } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
-import { PermanentJobError } from '@mms/queue';
+import { MicroBatcher, PermanentJobError } from '@mms/queue';
+import { LruCache } from '../common/lru-cache';
 import { ImageContent, composeMms } from '../compose/compose-mms';
 import { PhotosDoNotFitError, fitPhotos } from '../handset/fit-photos';
-import { DeliveryReportsService } from '../reports/delivery-reports.service';
 import { HandsetProfile, chooseHandsetProfile } from '../handset/handset-profiles';
+import { imageSize } from '../handset/image-size';
+import { DeliveryReportsService } from '../reports/delivery-reports.service';
+import { MMS_TRANSPORT, MmsTransport, PermanentTransportError, SubmitResult } from '../transport/mms-transport';
+import { DeliveryRepository, DeliverySubject, SubmitRequest } from './delivery.repository';
 
 /** Room kept in the handset's message budget for the SMIL, the slide texts and MIME headers. */
 const MESSAGE_OVERHEAD_BYTES = 4096;
-import { MMS_TRANSPORT, MmsTransport, PermanentTransportError } from '../transport/mms-transport';
+/** Template photos kept in process: immutable (content-addressed), shared by every message of a template. */
+const PHOTO_CACHE_ENTRIES = 256;
+const PHOTO_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** A message the MMSC took, waiting for its batch's SUBMITTED record. */
+interface Submission {
+  readonly messageId: number;
+  readonly result: SubmitResult;
+  readonly detail: Record<string, unknown>;
+}
 
 /**
  * Composes a rendered message from its template and hands it to the transport, then records
  * SUBMITTED with where it went. A message already SUBMITTED (or further) is not sent again.
+ *
+ * The jobs a worker holds at once share their database round trips (MicroBatcher): one query
+ * loads their messages with everything the composition needs, and one statement records their
+ * SUBMITTED steps, followed by one look for delivery reports that overtook them.
  */
 @Injectable()
 export class DeliveryService implements OnModuleDestroy {
   private readonly logger = new Logger(DeliveryService.name);
+  private readonly photoCache = new LruCache<string, ImageContent>(PHOTO_CACHE_ENTRIES, PHOTO_CACHE_BYTES, (image) => image.bytes.length);
+  private readonly subjects = new MicroBatcher<SubmitRequest, DeliverySubject | null>(async (requests) => {
+    const found = await this.repository.findForDelivery(requests);
+    return requests.map((r) => found.get(r.trackingId) ?? null);
+  });
+  private readonly submissions = new MicroBatcher<Submission, void>(async (batch) => {
+    await this.recordSubmitted(batch);
+    return batch.map(() => undefined);
+  });
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repository: DeliveryRepository,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(IMAGE_STORE) private readonly images: ImageStore,
     @Inject(MMS_TRANSPORT) private readonly transport: MmsTransport,
@@ -33,37 +58,12 @@ export class DeliveryService implements OnModuleDestroy {
     private readonly reports: DeliveryReportsService,
   ) {}
 
-  /**
-   * The stored barcode when it fits the handset; otherwise the same value rendered again at a
-   * smaller whole module size, never below the size that still scans (MIN_MODULE_PX). Where even
-   * that does not fit, the message fails with the reason rather than going out unreadable.
-   */
-  private async fitBarcode(
-    stored: { bytes: Buffer; contentType: string },
-    profile: HandsetProfile,
-    message: { databaseId: number; barcodeValue: string },
-  ): Promise<ImageContent> {
-    const size = await imageSize(stored.bytes);
-    if (fitsBox(size, profile)) return { bytes: stored.bytes, contentType: stored.contentType };
-    const database = await this.prisma.barcodeDatabase.findUniqueOrThrow({ where: { id: message.databaseId } });
-    try {
-      const image = await renderToFit(this.renderer, database.symbology as Symbology, message.barcodeValue, parseBarcodeSettings(database.settings), profile);
-      return { bytes: image.bytes, contentType: image.contentType };
-    } catch (error) {
-      if (error instanceof BarcodeDoesNotFitError) throw new PermanentJobError(`handset profile ${profile.name}: ${error.message}`);
-      throw error;
-    }
-  }
-
   onModuleDestroy(): void {
     this.transport.close?.();
   }
 
   async deliver(trackingId: string, imageKey: string): Promise<{ submitted: boolean }> {
-    const message = await this.prisma.message.findUnique({
-      where: { trackingId },
-      include: { template: { include: { slides: true } } },
-    });
+    const message = await this.subjects.call({ trackingId, imageKey });
     if (message === null) throw new PermanentJobError(`message ${trackingId} does not exist`);
     if (message.status === MessageStatus.Failed) throw new PermanentJobError(`message ${trackingId} already failed`);
     if (hasReached(message.status, MessageStatus.Submitted)) return { submitted: false };
@@ -71,17 +71,15 @@ export class DeliveryService implements OnModuleDestroy {
       throw new Error(`message ${trackingId} is ${message.status}, not yet RENDERED`);
     }
 
-    const stored = await this.images.get(imageKey);
-    if (stored === null) throw new PermanentJobError(`barcode image ${imageKey} is not in the image store`);
-    const known = message.device === null ? await this.prisma.phoneDevice.findUnique({ where: { phone: message.toNumber } }) : null;
-    const profile = chooseHandsetProfile(message.device, known?.device);
-    const barcode = await this.fitBarcode(stored, profile, message);
+    if (message.barcode === null) throw new PermanentJobError(`barcode image ${imageKey} is not in the image store`);
+    const profile = chooseHandsetProfile(message.device, message.knownDevice);
+    const barcode = await this.fitBarcode(message.barcode, profile, message);
     const photos = new Map<number, ImageContent>();
-    for (const slide of message.template.slides) {
+    for (const slide of message.slides) {
       if (slide.media !== 'IMAGE' || slide.mediaKey === null) continue;
-      const image = await this.images.get(slide.mediaKey);
+      const image = await this.templatePhoto(slide.mediaKey);
       if (image === null) throw new PermanentJobError(`template ${message.templateId} slide ${slide.position} image is missing`);
-      photos.set(slide.position, { bytes: image.bytes, contentType: image.contentType });
+      photos.set(slide.position, image);
     }
     // The photos share what the barcode and a margin for SMIL, texts and MIME headers leave.
     const photoBudget = profile.maxMessageBytes - barcode.bytes.length - MESSAGE_OVERHEAD_BYTES;
@@ -97,12 +95,12 @@ export class DeliveryService implements OnModuleDestroy {
       trackingId,
       from: message.senderCode,
       to: message.toNumber,
-      templateSubject: message.template.subject,
+      templateSubject: message.templateSubject,
       customSubject: message.customSubject,
-      slides: message.template.slides,
+      slides: message.slides,
       customTexts: asCustomTexts(message.customTexts),
       mergeData: asStringRecord(message.mergeData),
-      barcode: { bytes: barcode.bytes, contentType: barcode.contentType },
+      barcode,
       slideImages,
     });
     const size = mms.parts.reduce((total, part) => total + part.body.length, 0);
@@ -110,37 +108,73 @@ export class DeliveryService implements OnModuleDestroy {
       throw new PermanentJobError(`the MMS is ${size} bytes, over the ${profile.maxMessageBytes} bytes of handset profile ${profile.name}`);
     }
     // The recipient's country picks the carrier route and so the MMSC connector.
-    const route = message.toCountry === null ? null : await this.prisma.carrierRoute.findFirst({ where: { country: message.toCountry, enabled: true }, orderBy: { id: 'asc' } });
+    const connector = message.toCountry === null ? 'default' : (message.connector ?? 'default');
     let result;
     try {
-      result = await this.transport.submit(mms, { connector: route?.connector ?? 'default' });
+      result = await this.transport.submit(mms, { connector });
     } catch (error) {
       if (error instanceof PermanentTransportError) throw new PermanentJobError(error.message);
       throw error;
     }
 
-    await recordTransition(this.pool, {
+    await this.submissions.call({
       messageId: message.id,
-      from: [MessageStatus.Rendered],
-      to: MessageStatus.Submitted,
-      set: { transport: result.transport, carrierMessageId: result.reference },
+      result,
       detail: { transport: result.transport, reference: result.reference, bytes: result.bytes, parts: mms.parts.length, handsetProfile: profile.name },
     });
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
-    try {
-      await this.reports.applyUnmatchedFor(result.reference);
-    } catch (error) {
-      // The report stays stored and visible as unmatched; the message keeps SUBMITTED.
-      this.logger.warn(`early delivery reports for ${trackingId} not applied: ${error instanceof Error ? error.message : String(error)}`);
-    }
     return { submitted: true };
   }
-}
 
-function imageSize(bytes: Buffer): Promise<{ width: number; height: number }> {
-  return sharp(bytes)
-    .metadata()
-    .then(({ width = 0, height = 0 }) => ({ width, height }));
+  /**
+   * The stored barcode when it fits the handset; otherwise the same value rendered again at a
+   * smaller whole module size, never below the size that still scans (MIN_MODULE_PX). Where even
+   * that does not fit, the message fails with the reason rather than going out unreadable.
+   */
+  private async fitBarcode(stored: ImageContent, profile: HandsetProfile, message: DeliverySubject): Promise<ImageContent> {
+    const size = await imageSize(stored.bytes);
+    if (fitsBox(size, profile)) return stored;
+    try {
+      const image = await renderToFit(this.renderer, message.symbology, message.barcodeValue, parseBarcodeSettings(message.settings), profile);
+      return { bytes: image.bytes, contentType: image.contentType };
+    } catch (error) {
+      if (error instanceof BarcodeDoesNotFitError) throw new PermanentJobError(`handset profile ${profile.name}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * RENDERED -> SUBMITTED for a batch in one statement (the ledger); then the delivery reports
+   * that arrived before it (an MMSC that reports within milliseconds of its SubmitRsp) are applied.
+   */
+  private async recordSubmitted(batch: readonly Submission[]): Promise<void> {
+    await recordTransitions(
+      this.pool,
+      batch.map((s) => ({
+        messageId: s.messageId,
+        from: [MessageStatus.Rendered],
+        to: MessageStatus.Submitted,
+        set: { transport: s.result.transport, carrierMessageId: s.result.reference },
+        detail: s.detail,
+      })),
+    );
+    try {
+      await this.reports.applyUnmatchedFor(batch.map((s) => s.result.reference));
+    } catch (error) {
+      // The report stays stored and visible as unmatched; the messages keep SUBMITTED.
+      this.logger.warn(`early delivery reports not applied: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async templatePhoto(key: string): Promise<ImageContent | null> {
+    const cached = this.photoCache.get(key);
+    if (cached !== undefined) return cached;
+    const stored = await this.images.get(key);
+    if (stored === null) return null;
+    const image = { bytes: stored.bytes, contentType: stored.contentType };
+    this.photoCache.set(key, image);
+    return image;
+  }
 }
 
 function asCustomTexts(value: unknown): Array<{ slide: string; value: string }> {

@@ -28,11 +28,13 @@ export class DeliveryReportsService {
   /**
    * Reports that arrived before their message was recorded SUBMITTED (an MMSC that reports within
    * milliseconds of its SubmitRsp) were kept unmatched: the delivery service calls this right after
-   * recording SUBMITTED with the MMSC's MessageID, so they are applied after all.
+   * recording a batch of SUBMITTED steps with the MMSC's MessageIDs, so they are applied after all.
+   * One query for the batch, which almost always finds none.
    */
-  async applyUnmatchedFor(mmscMessageId: string): Promise<number> {
+  async applyUnmatchedFor(mmscMessageIds: readonly string[]): Promise<number> {
+    if (mmscMessageIds.length === 0) return 0;
     const early = await this.prisma.deliveryReport.findMany({
-      where: { mmscMessageId, messageId: null },
+      where: { mmscMessageId: { in: [...mmscMessageIds] }, messageId: null },
       select: { id: true },
       orderBy: { id: 'asc' },
     });
