@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, installShutdownDeadline, unreachableServices } from '@mms/config';
+import { createLogger, installShutdownDeadline, superviseWorkerProcesses, unreachableServices } from '@mms/config';
 import { DeliveryAppModule } from './app.module';
 import { loadDeliveryConfig } from './config/delivery.config';
 
-/** A worker: no HTTP server, just the delivery queue's processor. */
+/** A worker: no HTTP server, just the delivery queue's processor (DELIVERY_PROCESSES of them). */
 async function main(): Promise<void> {
   const config = loadDeliveryConfig();
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  if (superviseWorkerProcesses('delivery', config.DELIVERY_PROCESSES)) return;
   installShutdownDeadline('delivery', config.SHUTDOWN_TIMEOUT_MS);
   const app = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(config), {
     logger: createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT),

@@ -2,3 +2,4 @@ export * from './lib/env';
 export * from './lib/logger';
 export * from './lib/reachability';
 export * from './lib/shutdown';
+export * from './lib/worker-processes';

@@ -9,6 +9,8 @@ export const deliveryEnvSchema = z.object({
    * together share their database round trips (batches).
    */
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  /** Worker processes this command runs (node:cluster), each with DELIVERY_CONCURRENCY jobs; the connector rates hold across all. */
+  DELIVERY_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /** Where the outbox transport writes composed messages (used until an MMSC is configured). */
   OUTBOX_DIR: z.string().min(1).default('var/outbox'),

@@ -1,0 +1,26 @@
+import cluster from 'node:cluster';
+
+/**
+ * Runs a worker command as `processes` processes (node:cluster): each its own event loop and its
+ * own BullMQ worker on the same queue. Returns true in the primary of a multi-process run, which
+ * only supervises: it replaces a worker that dies and passes SIGTERM / SIGINT on to every worker,
+ * which shut down gracefully (the primary ends with the last of them). Returns false where the
+ * caller should run the worker itself (one process, or a cluster worker).
+ */
+export function superviseWorkerProcesses(service: string, processes: number): boolean {
+  if (processes <= 1 || !cluster.isPrimary) return false;
+  let stopping = false;
+  for (let i = 0; i < processes; i += 1) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    console.error(`${service}: worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    cluster.fork();
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    });
+  }
+  return true;
+}
