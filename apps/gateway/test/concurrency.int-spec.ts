@@ -150,6 +150,30 @@ describe('gateway: concurrent requests (credits and rate limits)', () => {
     expect(new Set(messages.map((m) => m.toNumber))).toEqual(new Set(outcomes.filter((o) => o.status === 'Success').map((o) => o.to)));
   });
 
+  // npm run bench sends the full on-sale batch (10,000 over 200 connections) to the real fleet.
+  it('an on-sale burst: 2,000 requests of one account over 200 connections, all Success, exactly 2,000 credits', async () => {
+    const account = await createAccount('onsale', { credits: 2_500 });
+    const total = 2_000;
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    // 200 connections, each sending its next request as soon as the last was answered, split
+    // over both replicas.
+    await Promise.all(
+      Array.from({ length: 200 }, async (_, connection) => {
+        while (next < total) {
+          next += 1;
+          outcomes.push(await send(connection % 2 === 0 ? gateway : replica, requestXml(account)));
+        }
+      }),
+    );
+    const tally = new Map<string, number>();
+    for (const o of outcomes) tally.set(o.status === 'Success' ? 'Success' : `${o.http} ${o.code}`, (tally.get(o.status === 'Success' ? 'Success' : `${o.http} ${o.code}`) ?? 0) + 1);
+    expect(Object.fromEntries(tally)).toEqual({ Success: total });
+    expect(new Set(outcomes.map((o) => o.trackingId)).size).toBe(total);
+    expect((await prisma.account.findUniqueOrThrow({ where: { id: account.id } })).credits).toBe(500);
+    expect(await prisma.message.count({ where: { accountId: account.id } })).toBe(total);
+  }, 120_000);
+
   it('holds across two gateway replicas: 40 parallel requests split over both, 7 credits, exactly 7 accepted', async () => {
     const account = await createAccount('seven', { credits: 7 });
     const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => send(i % 2 === 0 ? gateway : replica, requestXml(account))));

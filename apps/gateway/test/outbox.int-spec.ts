@@ -65,6 +65,28 @@ describe('gateway: the transactional outbox (real PostgreSQL and Redis)', () => 
     expect(await barcodeQueue.getJobCountByTypes('waiting', 'active', 'delayed', 'completed', 'failed')).toBe(1);
   });
 
+  it('sets aside a row that can never be a job, with the reason, and still sends the rows behind it', async () => {
+    const relay = healthy.app.get(OutboxRelay);
+    const good = await createDemoMessage(prisma);
+    const poison = await prisma.outboxEntry.create({ data: { queue: QueueName.Barcode, jobName: 'barcode.unknown', jobId: 'poison-1', payload: {} } });
+    const malformed = await prisma.outboxEntry.create({
+      data: { queue: QueueName.Barcode, jobName: JobName.RenderBarcode, jobId: 'poison-2', payload: { trackingId: 'not a tracking id!' } },
+    });
+    await prisma.outboxEntry.create({
+      data: { queue: QueueName.Barcode, jobName: JobName.RenderBarcode, jobId: good.trackingId, payload: { trackingId: good.trackingId } },
+    });
+
+    await relay.sweepOnce();
+
+    expect((await barcodeQueue.getJob(good.trackingId))?.data).toEqual({ trackingId: good.trackingId });
+    expect(await prisma.outboxEntry.count({ where: { jobId: good.trackingId } })).toBe(0);
+    const setAside = await prisma.outboxEntry.findMany({ where: { id: { in: [poison.id, malformed.id] } }, orderBy: { id: 'asc' } });
+    expect(setAside.map((row) => row.lastError)).toEqual(['unknown job name barcode.unknown', expect.stringContaining('not a tracking id')]);
+    // Never claimed again.
+    await relay.sweepOnce();
+    expect(await prisma.outboxEntry.count({ where: { id: { in: [poison.id, malformed.id] }, attempts: 1 } })).toBe(2);
+  });
+
   it('readiness reports the unreachable Redis', async () => {
     const base = cutOff.url.replace('/API/wxml/1.3/index.php', '');
     const response = await fetch(`${base}/health/ready`);

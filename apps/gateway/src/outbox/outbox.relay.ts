@@ -1,12 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { JobName, isJobName, parseJobPayload } from '@mms/contracts';
-import { OutboxEntry, PG_POOL, PrismaService } from '@mms/db';
+import { OutboxEntry, PG_POOL } from '@mms/db';
 import { JobProducer } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { PeriodicPass } from './periodic-pass';
 
-const SWEEP_BATCH = 200;
+const SWEEP_BATCH = 500;
+/** Claims per sweep at most, so one pass cannot run for ever behind a flood. */
+const SWEEP_MAX_ROUNDS = 20;
+/** A claimed row not deleted within this is claimed again (its hand-off died or failed). */
+const SWEEP_LEASE_SECONDS = 30;
 
 /** An outbox row as the relay hands it to Redis. */
 export type OutboxDispatch = Pick<OutboxEntry, 'id' | 'jobName' | 'payload'>;
@@ -14,8 +18,9 @@ export type OutboxDispatch = Pick<OutboxEntry, 'id' | 'jobName' | 'payload'>;
 /**
  * Moves outbox rows into BullMQ. The request that wrote a row dispatches it right after its
  * commit; the sweeper picks up whatever that missed (Redis down, process killed between commit and
- * enqueue), in batches locked with SKIP LOCKED so gateway replicas never contend. A row is deleted
- * only after Redis took the job; the job id is the tracking id, so a row sent twice is one job.
+ * enqueue), claiming rows with SKIP LOCKED and a lease so gateway replicas never contend. A row is
+ * deleted only after Redis took the job; the job id is the tracking id, so a row sent twice is one
+ * job.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,7 +28,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly sweeper: PeriodicPass;
 
   constructor(
-    private readonly prisma: PrismaService,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly producer: JobProducer,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -42,10 +46,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /**
    * Best effort, right after the commit that wrote the rows: their jobs go to Redis in one round
    * trip per job name, then the rows are deleted in one statement. A failure leaves the rows for
-   * the sweeper and never fails the request that wrote them.
+   * the sweeper and never fails the request that wrote them. Returns the error, if any.
    */
-  async dispatch(entries: readonly OutboxDispatch[]): Promise<void> {
-    if (entries.length === 0) return;
+  async dispatch(entries: readonly OutboxDispatch[]): Promise<string | undefined> {
+    if (entries.length === 0) return undefined;
     try {
       const byName = new Map<JobName, unknown[]>();
       for (const entry of entries) {
@@ -58,13 +62,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.producer.enqueueMany(name, payloads.map((payload) => parseJobPayload(name, payload)));
       }
       await this.pool.query('DELETE FROM outbox WHERE id = ANY($1::int[])', [entries.map((entry) => entry.id)]);
+      return undefined;
     } catch (error) {
       this.logger.warn(`${entries.length} outbox row(s) left for the sweeper: ${describe(error)}`);
+      return describe(error);
     }
   }
 
-  dispatchNow(entry: OutboxDispatch): Promise<void> {
-    return this.dispatch([entry]);
+  async dispatchNow(entry: OutboxDispatch): Promise<void> {
+    await this.dispatch([entry]);
   }
 
   /** One sweep; returns how many rows it dispatched. Runs one at a time per process. */
@@ -72,44 +78,63 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.sweeper.runOnce();
   }
 
+  /**
+   * Claims due rows (old enough, not claimed within the lease) with a short statement of its own,
+   * so no transaction is ever held across Redis calls, then hands them over like the fast path.
+   * A claimed row that was not deleted (Redis down, the process killed) is claimed again once its
+   * lease ran out. A row that can never be a job (unknown name, bad payload) is set aside with
+   * the reason, so it cannot block the rows behind it. Drains until a claim comes back short.
+   */
   private async sweep(): Promise<number> {
+    let sent = 0;
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const due = await tx.$queryRaw<OutboxEntry[]>`
-          SELECT id, queue, job_name AS "jobName", job_id AS "jobId", payload, created_at AS "createdAt",
-                 dispatched_at AS "dispatchedAt", attempts, last_error AS "lastError"
-          FROM outbox
-          WHERE created_at <= now() - make_interval(secs => ${this.config.OUTBOX_SWEEP_MIN_AGE_MS / 1000})
-          ORDER BY id
-          LIMIT ${SWEEP_BATCH}
-          FOR UPDATE SKIP LOCKED`;
-        const sent: number[] = [];
-        for (const entry of due) {
-          try {
-            await this.enqueue(entry);
-            sent.push(entry.id);
-          } catch (error) {
-            await tx.outboxEntry.update({
-              where: { id: entry.id },
-              data: { attempts: { increment: 1 }, lastError: describe(error).slice(0, 500) },
-            });
-          }
+      for (let round = 0; round < SWEEP_MAX_ROUNDS; round += 1) {
+        const { rows } = await this.pool.query<OutboxDispatch>(
+          `UPDATE outbox o SET dispatched_at = (now() AT TIME ZONE 'UTC'), attempts = o.attempts + 1
+           WHERE o.id IN (
+             SELECT id FROM outbox
+             WHERE created_at <= (now() AT TIME ZONE 'UTC') - make_interval(secs => $1)
+               AND (dispatched_at IS NULL OR dispatched_at <= (now() AT TIME ZONE 'UTC') - make_interval(secs => $2))
+             ORDER BY id LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+           RETURNING o.id, o.job_name AS "jobName", o.payload`,
+          [this.config.OUTBOX_SWEEP_MIN_AGE_MS / 1000, SWEEP_LEASE_SECONDS, SWEEP_BATCH],
+        );
+        const usable: OutboxDispatch[] = [];
+        for (const row of rows) {
+          const problem = unusable(row);
+          if (problem === undefined) usable.push(row);
+          else await this.setAside(row.id, problem);
         }
-        if (sent.length > 0) {
-          await tx.outboxEntry.deleteMany({ where: { id: { in: sent } } });
-          this.logger.log(`outbox sweep dispatched ${sent.length} job(s)`);
+        const error = await this.dispatch(usable);
+        if (error !== undefined) {
+          await this.pool.query('UPDATE outbox SET last_error = $2 WHERE id = ANY($1::int[])', [usable.map((row) => row.id), error.slice(0, 500)]);
+          break;
         }
-        return sent.length;
-      });
+        sent += usable.length;
+        if (rows.length < SWEEP_BATCH) break;
+      }
     } catch (error) {
       this.logger.warn(`outbox sweep failed: ${describe(error)}`);
-      return 0;
     }
+    if (sent > 0) this.logger.log(`outbox sweep dispatched ${sent} job(s)`);
+    return sent;
   }
 
-  private async enqueue(entry: OutboxEntry): Promise<void> {
-    if (!isJobName(entry.jobName)) throw new Error(`outbox ${entry.id}: unknown job name ${entry.jobName}`);
-    await this.producer.enqueue(entry.jobName, parseJobPayload(entry.jobName, entry.payload));
+  private async setAside(id: number, problem: string): Promise<void> {
+    this.logger.error(`outbox ${id} set aside, it can never be a job: ${problem}`);
+    await this.pool.query(`UPDATE outbox SET dispatched_at = 'infinity', last_error = $2 WHERE id = $1`, [id, problem.slice(0, 500)]);
+  }
+}
+
+/** Why a row can never become a job, or undefined when it can. */
+function unusable(row: OutboxDispatch): string | undefined {
+  if (!isJobName(row.jobName)) return `unknown job name ${row.jobName}`;
+  try {
+    parseJobPayload(row.jobName, row.payload);
+    return undefined;
+  } catch (error) {
+    return describe(error);
   }
 }
 

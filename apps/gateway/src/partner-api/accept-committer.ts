@@ -3,7 +3,12 @@ import type { Pool } from 'pg';
 import { JobName, PartnerApiError, QueueName } from '@mms/contracts';
 import { AcceptOutcome, NewMessage, PG_POOL, acceptMessages } from '@mms/db';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
-import { OutboxRelay } from '../outbox/outbox.relay';
+import { OutboxDispatch, OutboxRelay } from '../outbox/outbox.relay';
+
+/** Hand-offs waiting for Redis beyond which new commits wait for them (a slow Redis slows accepts). */
+const HAND_OFF_BACKLOG = 5000;
+/** Jobs per addBulk. */
+const HAND_OFF_BATCH = 1000;
 
 interface Waiting {
   readonly message: NewMessage;
@@ -18,8 +23,9 @@ interface Waiting {
  * them (up to ACCEPT_BATCH_MAX) in one statement: credits, messages, events, outbox rows
  * (libs/db acceptMessages). So one account's burst is a few statements a second on its account
  * row instead of a queue of transactions on it, and Success is still answered only after the
- * message is committed. After the answer, the batch's jobs go to Redis in one round trip and
- * their outbox rows are deleted; what that misses the outbox sweeper takes.
+ * message is committed. After the answer, the jobs of every batch committed meanwhile go to
+ * Redis in one round trip, on their own pipeline so that commits never wait for Redis, and their
+ * outbox rows are deleted; what that misses the outbox sweeper takes.
  */
 @Injectable()
 export class AcceptCommitter implements OnApplicationShutdown {
@@ -27,6 +33,8 @@ export class AcceptCommitter implements OnApplicationShutdown {
   private waiting: Waiting[] = [];
   private inFlight = 0;
   private readonly idle = new Set<Promise<void>>();
+  private handOffs: OutboxDispatch[] = [];
+  private handingOff: Promise<void> | undefined;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -44,7 +52,7 @@ export class AcceptCommitter implements OnApplicationShutdown {
 
   /** Waits for every commit and hand-off in flight (shutdown: no accepted message left half-done). */
   async onApplicationShutdown(): Promise<void> {
-    while (this.idle.size > 0) await Promise.all([...this.idle]);
+    while (this.idle.size > 0 || this.handingOff !== undefined) await Promise.all([...this.idle, this.handingOff]);
   }
 
   private next(): void {
@@ -61,6 +69,7 @@ export class AcceptCommitter implements OnApplicationShutdown {
   }
 
   private async run(batch: readonly Waiting[]): Promise<void> {
+    if (this.handOffs.length > HAND_OFF_BACKLOG) await this.handingOff;
     let outcomes: AcceptOutcome[];
     try {
       outcomes = await acceptMessages(
@@ -72,7 +81,7 @@ export class AcceptCommitter implements OnApplicationShutdown {
       for (const w of batch) w.reject(error);
       return;
     }
-    const accepted: Array<{ id: number; jobName: string; payload: { trackingId: string } }> = [];
+    const accepted: OutboxDispatch[] = [];
     outcomes.forEach((outcome, index) => {
       const w = batch[index] as Waiting;
       if (!outcome.accepted) {
@@ -82,9 +91,25 @@ export class AcceptCommitter implements OnApplicationShutdown {
       w.resolve(outcome.trackingId);
       accepted.push({ id: outcome.outboxId, jobName: JobName.RenderBarcode, payload: { trackingId: outcome.trackingId } });
     });
-    // The slot stays taken until the hand-off is done: a slow Redis slows commits instead of
-    // piling up hand-offs in memory.
-    await this.outbox.dispatch(accepted);
     if (batch.length > 1) this.logger.debug(`committed ${batch.length} accepts in one statement`);
+    this.handOff(accepted);
+  }
+
+  private handOff(entries: readonly OutboxDispatch[]): void {
+    this.handOffs.push(...entries);
+    this.startDrain();
+  }
+
+  /** One drain at a time, until nothing is left; one that ends starts the next if entries came meanwhile. */
+  private startDrain(): void {
+    if (this.handingOff !== undefined || this.handOffs.length === 0) return;
+    this.handingOff = this.drainHandOffs().finally(() => {
+      this.handingOff = undefined;
+      this.startDrain();
+    });
+  }
+
+  private async drainHandOffs(): Promise<void> {
+    while (this.handOffs.length > 0) await this.outbox.dispatch(this.handOffs.splice(0, HAND_OFF_BATCH));
   }
 }

@@ -8,6 +8,8 @@ export interface DbModuleOptions {
   readonly poolSize?: number;
 }
 
+const POOL_END_TIMEOUT_MS = 5000;
+
 /**
  * Closes the database last: workers close in beforeApplicationShutdown (they finish or hand back
  * their jobs), queues and this pool in onApplicationShutdown.
@@ -21,7 +23,11 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.prisma.$disconnect();
-    await this.pool.end();
+    // pool.end() waits for every client to come back: one leaked by a dead transaction must not
+    // hold the shutdown for ever (the process's shutdown deadline would end it, a test would hang).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.pool.end(), new Promise((resolve) => (timer = setTimeout(resolve, POOL_END_TIMEOUT_MS)))]);
+    clearTimeout(timer);
   }
 }
 

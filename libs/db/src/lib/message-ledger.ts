@@ -46,8 +46,9 @@ export async function recordTransition(db: SqlClient, t: Transition): Promise<bo
 export async function recordTransitions(db: SqlClient, steps: readonly Transition[]): Promise<Set<number>> {
   if (steps.length === 0) return new Set();
   const column = <K extends keyof TransitionColumns>(name: K) => steps.map((s) => s.set?.[name] ?? null);
-  const { rows } = await db.query<{ id: number }>(
-    `WITH step AS (
+  const { rows } = await db.query<{ id: number }>({
+    name: 'ledger-transitions',
+    text: `WITH step AS (
        SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
          AS s(message_id, from_list, to_status, detail, image_key, transport, carrier_message_id, handset, failure_reason)
      ), moved AS (
@@ -67,7 +68,7 @@ export async function recordTransitions(db: SqlClient, steps: readonly Transitio
        SELECT id, to_status::"MessageStatus", detail, ${NOW} FROM moved
      )
      SELECT id FROM moved`,
-    [
+    values: [
       steps.map((s) => s.messageId),
       steps.map((s) => s.from.join(',')),
       steps.map((s) => s.to),
@@ -78,7 +79,7 @@ export async function recordTransitions(db: SqlClient, steps: readonly Transitio
       column('handset'),
       column('failureReason'),
     ],
-  );
+  });
   return new Set(rows.map((row) => row.id));
 }
 
@@ -152,8 +153,9 @@ export type AcceptOutcome =
 export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[], job: AcceptJob): Promise<AcceptOutcome[]> {
   if (batch.length === 0) return [];
   const field = <K extends keyof NewMessage>(name: K) => batch.map((m) => m[name]);
-  const { rows } = await db.query<{ ord: number; id: number; tracking_id: string; outbox_id: number }>(
-    `WITH input AS (
+  const { rows } = await db.query<{ ord: number; id: number; tracking_id: string; outbox_id: number }>({
+    name: 'ledger-accept',
+    text: `WITH input AS (
        SELECT * FROM unnest(
          $1::int[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
          $10::text[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::text[], $16::int[], $17::text[]
@@ -197,7 +199,7 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
      )
      SELECT a.ord::int AS ord, i.id, i.tracking_id, o.id AS outbox_id
      FROM admitted a JOIN inserted i USING (id) JOIN outboxed o ON o.job_id = i.tracking_id`,
-    [
+    values: [
       field('accountId'),
       field('templateId'),
       field('databaseId'),
@@ -218,7 +220,7 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
       job.queue,
       job.jobName,
     ],
-  );
+  });
   const admitted = new Map(rows.map((row) => [Number(row.ord), row]));
   return batch.map((_, index): AcceptOutcome => {
     const row = admitted.get(index + 1);

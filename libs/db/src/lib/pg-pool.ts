@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 
 /** The process's one `pg` pool: plain-SQL repositories and Prisma's driver adapter share it. */
 export const PG_POOL = Symbol('PG_POOL');
@@ -7,6 +7,8 @@ export const PG_POOL = Symbol('PG_POOL');
 /** What a repository needs to run a statement: the pool, or a client inside a transaction. */
 export interface SqlClient {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+  /** A named statement is prepared once per connection: the hot paths' large statements plan once. */
+  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
 }
 
 /**
