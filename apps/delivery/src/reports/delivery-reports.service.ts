@@ -33,10 +33,11 @@ export class DeliveryReportsService {
    */
   async applyUnmatchedFor(mmscMessageIds: readonly string[]): Promise<number> {
     if (mmscMessageIds.length === 0) return 0;
-    const early = await this.prisma.deliveryReport.findMany({
-      where: { mmscMessageId: { in: [...mmscMessageIds] }, messageId: null },
-      select: { id: true },
-      orderBy: { id: 'asc' },
+    // Plain SQL: once per batch of submits, on the hot path.
+    const { rows: early } = await this.pool.query<{ id: number }>({
+      name: 'delivery-reports-unmatched',
+      text: 'SELECT id FROM delivery_reports WHERE mmsc_message_id = ANY ($1::text[]) AND message_id IS NULL ORDER BY id',
+      values: [mmscMessageIds],
     });
     for (const { id } of early) await this.apply(id, { retryUnmatched: true });
     return early.length;

@@ -57,6 +57,27 @@ export function kindOf(essence: string): MediaKind {
   return 'other';
 }
 
+/**
+ * SMIL documents read before, by their text. A VASP sends the same presentation with every message
+ * of a template, and the tree is never changed after parsing: the same text gives the same tree,
+ * so reading it once is the same check at a fraction of the cost. Bounded; unreadable texts are
+ * not kept (they are read, and refused, each time).
+ */
+const smilTrees = new Map<string, XmlElement>();
+const SMIL_TREES_KEPT = 64;
+const SMIL_TEXT_KEPT_BYTES = 16 * 1024;
+
+function parseSmil(text: string): XmlElement {
+  const known = smilTrees.get(text);
+  if (known !== undefined) return known;
+  const root = parseXml(text);
+  if (text.length <= SMIL_TEXT_KEPT_BYTES) {
+    if (smilTrees.size >= SMIL_TREES_KEPT) smilTrees.delete(smilTrees.keys().next().value as string);
+    smilTrees.set(text, root);
+  }
+  return root;
+}
+
 export function presentationOf(parts: readonly PresentedPart[], smilText: (index: number) => string): Presentation {
   const smil = parts.find((p) => p.essence === 'application/smil');
   const warnings: string[] = [];
@@ -75,7 +96,7 @@ export function presentationOf(parts: readonly PresentedPart[], smilText: (index
   }
   let root: XmlElement;
   try {
-    root = parseXml(smilText(smil.index));
+    root = parseSmil(smilText(smil.index));
   } catch (error) {
     warnings.push(`the SMIL part cannot be read (${(error as Error).message}): a handset shows the parts in order`);
     return sequential();

@@ -28,5 +28,6 @@ export class Mm7Router implements MmsTransport {
 
   close(): void {
     this.limiter.close();
+    for (const { transport } of this.transports.values()) transport.close();
   }
 }

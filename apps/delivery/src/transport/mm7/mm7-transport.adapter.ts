@@ -1,5 +1,6 @@
 import type { ComposedMms } from '../../compose/mms';
 import { MmsTransport, PermanentTransportError, SubmitResult } from '../mms-transport';
+import { HttpPoster, HttpAnswer } from './http-post';
 import { Mm7Connector } from './mm7-connector';
 import { buildSubmitReq } from './submit-req';
 import { parseSubmitResponse } from './submit-rsp';
@@ -11,7 +12,11 @@ import { parseSubmitResponse } from './submit-rsp';
  * retried with backoff.
  */
 export class Mm7Transport implements MmsTransport {
-  constructor(private readonly connector: Mm7Connector) {}
+  private readonly http: HttpPoster;
+
+  constructor(private readonly connector: Mm7Connector) {
+    this.http = new HttpPoster(connector.url);
+  }
 
   async submit(mms: ComposedMms): Promise<SubmitResult> {
     const request = buildSubmitReq(mms, this.connector, new Date());
@@ -20,18 +25,13 @@ export class Mm7Transport implements MmsTransport {
       const credentials = `${this.connector.username}:${this.connector.password ?? ''}`;
       headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
     }
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(this.connector.url, {
-        method: 'POST',
-        headers,
-        body: request.body,
-        signal: AbortSignal.timeout(this.connector.timeoutMs),
-      });
+      response = await this.http.post(headers, request.body, this.connector.timeoutMs);
     } catch (error) {
       throw new Error(`MM7 ${this.connector.name}: no answer (${error instanceof Error ? error.message : String(error)})`);
     }
-    const body = await response.text();
+    const { body } = response;
     if (response.status === 401 || response.status === 403) {
       throw new PermanentTransportError(`MM7 ${this.connector.name}: HTTP ${response.status}, credentials refused`);
     }
@@ -42,5 +42,9 @@ export class Mm7Transport implements MmsTransport {
     const reason = `MM7 ${this.connector.name}: ${outcome.code} ${outcome.text}`.trim();
     if (outcome.retryable) throw new Error(reason);
     throw new PermanentTransportError(reason);
+  }
+
+  close(): void {
+    this.http.close();
   }
 }
