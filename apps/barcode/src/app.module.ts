@@ -7,7 +7,7 @@ import { BarcodeProcessor } from './barcode/barcode.processor';
 import { BarcodeRepository } from './barcode/barcode.repository';
 import { BarcodeService } from './barcode/barcode.service';
 import { BARCODE_CONFIG, BarcodeConfig } from './config/barcode.config';
-import { BARCODE_RENDERER, BwipRenderer } from '@mms/barcode-render';
+import { BARCODE_RENDERER, MatrixPngRenderer } from '@mms/barcode-render';
 
 @Module({})
 export class BarcodeAppModule {
@@ -21,7 +21,7 @@ export class BarcodeAppModule {
       ],
       providers: [
         { provide: BARCODE_CONFIG, useValue: config },
-        { provide: BARCODE_RENDERER, useClass: BwipRenderer },
+        { provide: BARCODE_RENDERER, useClass: MatrixPngRenderer },
         BarcodeRepository,
         BarcodeService,
         BarcodeProcessor,

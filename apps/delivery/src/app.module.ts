@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { QueueName } from '@mms/contracts';
-import { BARCODE_RENDERER, BwipRenderer } from '@mms/barcode-render';
+import { BARCODE_RENDERER, MatrixPngRenderer } from '@mms/barcode-render';
 import { DbModule } from '@mms/db';
 import { ImageStoreModule } from '@mms/image-store';
 import { QueueModule } from '@mms/queue';
@@ -29,7 +29,7 @@ export class DeliveryAppModule {
       providers: [
         { provide: DELIVERY_CONFIG, useValue: config },
         { provide: MMS_TRANSPORT, useFactory: () => transportFor(config) },
-        { provide: BARCODE_RENDERER, useClass: BwipRenderer },
+        { provide: BARCODE_RENDERER, useClass: MatrixPngRenderer },
         DeliveryRepository,
         DeliveryService,
         DeliveryReportsService,
