@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { installShutdownDeadline, unreachableServices } from '@mms/config';
+import { installShutdownDeadline, superviseWorkerProcesses, unreachableServices } from '@mms/config';
 import { createGatewayApp } from './bootstrap';
 import { loadGatewayConfig } from './config/gateway.config';
 
@@ -7,6 +7,8 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
+  // GATEWAY_PROCESSES > 1: node:cluster workers share the port (connections are spread among them).
+  if (superviseWorkerProcesses('gateway', config.GATEWAY_PROCESSES)) return;
   installShutdownDeadline('gateway', config.SHUTDOWN_TIMEOUT_MS);
   const app = await createGatewayApp(config);
   await app.listen({ port: config.GATEWAY_PORT, host: config.GATEWAY_HOST });

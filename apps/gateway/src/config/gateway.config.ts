@@ -16,6 +16,11 @@ export const gatewayEnvSchema = z.object({
   /** How long a message may sit in ACCEPTED or RENDERED before it counts as stuck. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(120_000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Gateway processes `npm run gateway` runs (node:cluster, sharing the port). Each has its own
+   * catalog cache and group commits; /metrics then answers for the process a scrape reaches.
+   */
+  GATEWAY_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   /** How often the catalog generation is polled: a configuration change reaches this gateway within it. */
   CATALOG_REFRESH_MS: z.coerce.number().int().min(50).max(1000).default(250),
   /** Cached keys per kind of lookup (API keys, templates, databases...); the oldest go first. */
