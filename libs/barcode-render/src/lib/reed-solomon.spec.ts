@@ -1,8 +1,11 @@
-import { generatorPolynomial, gfMultiply, reedSolomonRemainder } from './reed-solomon';
+import { GaloisField, QR_FIELD } from './reed-solomon';
+
+const gfMultiply = (a: number, b: number): number => QR_FIELD.multiply(a, b);
+const generatorPolynomial = (degree: number): Uint16Array => QR_FIELD.generatorPolynomial(degree);
 
 const ecc = (data: number[], length: number): number[] => {
   const out = new Uint8Array(length);
-  reedSolomonRemainder(Uint8Array.from(data), 0, data.length, length, out, 0);
+  QR_FIELD.remainder(Uint8Array.from(data), 0, data.length, length, out, 0);
   return [...out];
 };
 const bits = (text: string): number[] => text.split(' ').map((byte) => parseInt(byte, 2));
@@ -72,7 +75,35 @@ describe('reedSolomonRemainder', () => {
   it('writes into the output at an offset, leaving the rest alone', () => {
     const out = new Uint8Array(14).fill(0xaa);
     const data = Uint8Array.from([0, 0, 0x20, 0x5b, 0x0b, 0x78, 0xd1, 0x72, 0xdc, 0x4d, 0x43, 0x40, 0xec, 0x11, 0xec, 0x11, 0xec, 0x11]);
-    reedSolomonRemainder(data, 2, 16, 10, out, 2);
+    QR_FIELD.remainder(data, 2, 16, 10, out, 2);
     expect([...out]).toEqual([0xaa, 0xaa, 0xc4, 0x23, 0x27, 0x77, 0xeb, 0xd7, 0xe7, 0xe2, 0x5d, 0x17, 0xaa, 0xaa]);
+  });
+});
+
+describe('GaloisField for Data Matrix and Aztec Code (roots from 2^1)', () => {
+  it('has the Data Matrix generator for 5 check codewords (ISO/IEC 16022 Annex E: 228, 48, 15, 111, 62)', () => {
+    const field = new GaloisField(8, 0x12d, 1);
+    const coefficients = [...field.generatorPolynomial(5)].map((log) => field.power(log));
+    expect(coefficients.reverse()).toEqual([228, 48, 15, 111, 62]);
+  });
+
+  it.each([
+    [4, 0x13, 6],
+    [6, 0x43, 20],
+    [8, 0x12d, 30],
+    [10, 0x409, 40],
+    [12, 0x1069, 50],
+  ])('GF(2^%i) check words make a codeword every root of the generator zeroes', (bits, primitive, eccLength) => {
+    const field = new GaloisField(bits, primitive, 1);
+    const data = Array.from({ length: 25 }, (_, i) => (i * 97 + 13) % field.size);
+    const out = new Uint16Array(eccLength);
+    field.remainder(data, 0, data.length, eccLength, out, 0);
+    const codeword = [...data, ...out];
+    for (let i = 1; i <= eccLength; i += 1) {
+      const root = field.power(i);
+      let value = 0;
+      for (const c of codeword) value = field.multiply(value, root) ^ c;
+      expect({ root: i, value }).toEqual({ root: i, value: 0 });
+    }
   });
 });

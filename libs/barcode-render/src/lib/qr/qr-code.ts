@@ -6,7 +6,7 @@
  */
 import { type QrData, type QrMode, encodeData } from './qr-data';
 import { MASK_COUNT, drawFormatBits, formatInformation, penaltyScore, versionTemplate } from './qr-matrix';
-import { reedSolomonRemainder } from './reed-solomon';
+import { QR_FIELD } from '../reed-solomon';
 import { type QrErrorCorrection, blockLayout } from './qr-tables';
 
 export interface QrSymbol {
@@ -81,7 +81,7 @@ export function interleaveWithErrorCorrection(data: Pick<QrData, 'version' | 'le
   const blockStart = (block: number): number => block * shortBlockData + Math.max(0, block - shortBlocks);
   for (let block = 0; block < blocks; block += 1) {
     const length = shortBlockData + (block < shortBlocks ? 0 : 1);
-    reedSolomonRemainder(data.codewords, blockStart(block), length, eccPerBlock, ecc, block * eccPerBlock);
+    QR_FIELD.remainder(data.codewords, blockStart(block), length, eccPerBlock, ecc, block * eccPerBlock);
   }
   let k = 0;
   for (let i = 0; i <= shortBlockData; i += 1) {
