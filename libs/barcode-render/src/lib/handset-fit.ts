@@ -64,17 +64,18 @@ export function modulePxStepOf(renderer: BarcodeRenderer, symbology: Symbology):
  * processing step before that JPEG (a 20 % downscale, bilinear or nearest-neighbour, as an MMSC
  * that ignores allowAdaptations or a handset fitting its screen does, or a one-pixel blur),
  * where one size smaller already fails some case:
- * - QR, Data Matrix: 3 (at 2 px the blur loses almost every case, downscaling many). Until
- *   MatrixPngRenderer, 3 px could not be drawn (bwip-js draws these modules 2 units wide) and
- *   the floor was 4; drawn at 3 px, the named cases and 400 seeded values each survive every stress;
- * - Aztec: 4 (at 3 px, 2 of the named cases and 100 seeded values fail a downscale);
+ * - QR, Aztec, Data Matrix: 3 (at 2 px the blur loses almost every case, downscaling many).
+ *   bwip-js cannot draw 3 px (it draws these modules 2 units wide), so the floor was 4 until
+ *   MatrixPngRenderer; drawn by it at 3 px, the named cases and 400 seeded values each survive
+ *   every stress. (BWIPP's Aztec encoding of the same values, drawn at 3 px, lost 2 of 104 to a
+ *   downscale: its choice of character sets differs from our encoder's for most values);
  * - PDF417, Code 128, GS1-128, EAN-13, UPC-A: 3 (at 2 px downscaled images already fail);
  * - Code 39: 3 (at 2 px, values with $ / + %, whose bars are all narrow, fail downscaled);
  * - ITF-14: 2 (digits only, wide bars 3x narrow: every case survives at 2 px, none at 1 px).
  */
 export const MIN_MODULE_PX: Readonly<Record<Symbology, number>> = {
   QRCODE: 3,
-  AZTEC: 4,
+  AZTEC: 3,
   DATAMATRIX: 3,
   PDF417: 3,
   CODE128: 3,

@@ -33,10 +33,18 @@ const LINEAR: readonly [Symbology, string][] = [
   ['ITF14', '10012345678902'],
   ['GS1_128', '(01)09501101530003(17)250101(10)ABC123'],
 ];
+/**
+ * PDF417 is BWIPP's encoding drawn by us; Aztec and Data Matrix are our encoders, which make the
+ * same symbols as BWIPP for ASCII text that both encode the same way (the encoder specs compare
+ * many more; UTF-8 text differs by its ECI).
+ */
 const MATRIX: readonly [Symbology, string][] = [
   ['AZTEC', 'Ticket_12345'],
-  ['DATAMATRIX', 'Billet n°42 – Zürich ✓'],
+  ['AZTEC', 'https://example.com/'],
+  ['DATAMATRIX', 'Ticket_12345'],
+  ['DATAMATRIX', 'http://a.b/c?d=1'],
   ['PDF417', 'Ticket_12345'],
+  ['PDF417', 'Billet n°42 – Zürich ✓'],
 ];
 
 describe('MatrixPngRenderer', () => {

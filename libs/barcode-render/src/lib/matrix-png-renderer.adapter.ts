@@ -6,24 +6,30 @@ import { type LinearPattern, linearImage, matrixImage } from './barcode-raster';
 import { BarcodeRenderer, RenderedBarcode, UnencodableBarcodeError } from './barcode-renderer';
 import { BwipRenderer } from './bwip-renderer.adapter';
 import type { DeclaresModulePxStep } from './handset-fit';
+import { encodeAztec } from './aztec/aztec-code';
+import { encodeDataMatrix } from './datamatrix/data-matrix';
 import { type BilevelImage, encodeBilevelPng } from './png/bilevel-png';
 import { encodeQr } from './qr/qr-code';
 
-/** How each symbology is encoded: our QR Code encoder, or bwip-js's encoder without its drawing. */
+/** How each symbology is encoded: our encoders, or bwip-js's encoder without its drawing. */
 type Encoding =
   | { readonly kind: 'qr' }
+  | { readonly kind: 'datamatrix' }
+  | { readonly kind: 'aztec' }
   | { readonly kind: 'bwip-matrix'; readonly bcid: string }
   | { readonly kind: 'bwip-linear'; readonly bcid: string; readonly pattern?: Pick<LinearPattern, 'ratio' | 'border'> };
 
 /**
- * bwip-js.raw() runs BWIPP's encoder and returns the pattern without drawing it: that is where
- * bwip-js's time goes (scripts/bench-render.ts), so every symbology but QR Code keeps BWIPP's
- * encoding, exact by construction, and only the drawing is ours.
+ * bwip-js.raw() runs BWIPP's encoder and returns the pattern without drawing it. For PDF417 and
+ * the linear codes the drawing is where bwip-js's time goes, so they keep BWIPP's encoding, exact
+ * by construction, and only the drawing is ours. For QR Code, Aztec and Data Matrix the encoder
+ * itself costs most of bwip-js's time (raw() alone reached 2-4x toBuffer for Aztec and Data
+ * Matrix, too close to the 2x target; scripts/bench-render.ts): they have our own encoders.
  */
 const encodings: Readonly<Record<Symbology, Encoding>> = {
   QRCODE: { kind: 'qr' },
-  AZTEC: { kind: 'bwip-matrix', bcid: 'azteccode' },
-  DATAMATRIX: { kind: 'bwip-matrix', bcid: 'datamatrix' },
+  AZTEC: { kind: 'aztec' },
+  DATAMATRIX: { kind: 'datamatrix' },
   PDF417: { kind: 'bwip-matrix', bcid: 'pdf417' },
   CODE128: { kind: 'bwip-linear', bcid: 'code128' },
   CODE39: { kind: 'bwip-linear', bcid: 'code39' },
@@ -51,8 +57,8 @@ interface RawLinear {
 
 /**
  * Draws barcodes as two-colour PNGs directly from their module patterns, at any whole number of
- * pixels per module: QR Code from our ISO/IEC 18004 encoder (qr/), the other symbologies from
- * bwip-js's encoder (raw(), no drawing). Linear codes have bwip-js's geometry exactly (bar
+ * pixels per module: QR Code, Aztec and Data Matrix from our encoders (qr/, aztec/, datamatrix/),
+ * PDF417 and the linear codes from bwip-js's encoder (raw(), no drawing). Linear codes have bwip-js's geometry exactly (bar
  * height from barHeightMm at 72 dpi, quiet zone left and right, a quarter of it above and
  * below); 2-D codes the quiet zone on every side. GIF and JPEG are made from the PNG by sharp.
  */
@@ -88,6 +94,14 @@ function drawnImage(symbology: Symbology, encoding: Encoding, value: string, set
       // The level is a minimum, as bwip-js treats it: a higher one that fits the same version
       // costs nothing in size.
       const symbol = encodeQr(value, settings.errorCorrection, { boostLevel: true });
+      return matrixImage(symbol.modules, symbol.size, symbol.size, modulePx, quiet);
+    }
+    case 'datamatrix': {
+      const symbol = encodeDataMatrix(value);
+      return matrixImage(symbol.modules, symbol.size, symbol.size, modulePx, quiet);
+    }
+    case 'aztec': {
+      const symbol = encodeAztec(value);
       return matrixImage(symbol.modules, symbol.size, symbol.size, modulePx, quiet);
     }
     case 'bwip-matrix': {
