@@ -146,14 +146,16 @@ export class BenchFleet {
     );
   }
 
-  /** Stops the workers and starts them again with other process counts; the rest stays up. */
+  /**
+   * Replaces the workers with others of other process counts; the rest stays up. The new ones
+   * start (and compile) while the old ones stop: the queues are empty by then, so nothing runs
+   * twice, and the count waited for is reached only once the old ones are gone.
+   */
   async restartWorkers(counts: WorkerCounts, timeoutMs: number): Promise<WorkerCounts> {
     const deadline = Date.now() + timeoutMs;
     const old = [this.services.get('barcode'), this.services.get('delivery')];
-    this.services.delete('barcode');
-    this.services.delete('delivery');
-    await Promise.all(old.map((fleet) => fleet?.stop(Math.min(10_000, timeoutMs / 2))));
     this.startWorkers(counts);
+    await Promise.all(old.map((fleet) => fleet?.stop(Math.min(10_000, timeoutMs / 2))));
     await this.waitForWorkers(counts, deadline);
     return this.workerCounts();
   }

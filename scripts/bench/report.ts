@@ -160,12 +160,12 @@ export function renderReport(r: BenchResults): string {
     line(`\n-- soak: ${s.offered_per_s}/s offered for ${s.duration_s} s`);
     line(
       `${s.accepted} accepted (${s.accepted_per_s}/s), ${s.delivered_per_s} MMS/s reached the simulator, accept p99 ${s.accept_p99_ms} ms; refused: ${codes(s.refused)}; ` +
-        `at the end ${s.lag_at_end.unsubmitted} not yet SUBMITTED (oldest ${s.lag_at_end.oldest_unsubmitted_age_s} s), drained after ${s.lag_at_end.drained_after_s ?? 'more than 60'} s`,
+        `at the end ${s.lag_at_end.unsubmitted} not yet SUBMITTED (oldest ${s.lag_at_end.oldest_unsubmitted_age_s} s), ${s.lag_at_end.drained_after_s === null ? 'not drained within 60 s (or not on course to)' : `drained after ${s.lag_at_end.drained_after_s} s`}`,
     );
     line(`${pad('RSS MB', 16)}${pad('warm', 8)}${pad('end', 8)}max`);
     for (const [name, m] of Object.entries(s.rss_mb)) line(`${pad(name, 16)}${pad(String(m.after_warmup), 8)}${pad(String(m.end), 8)}${m.max}`);
     const redis = s.redis_used_memory_mb;
-    line(`${pad('redis used_memory', 16)}${pad(String(redis.after_warmup), 8)}${pad(String(redis.end), 8)}${redis.max}`);
+    line(`${pad('Redis used_mem', 16)}${pad(String(redis.after_warmup), 8)}${pad(String(redis.end), 8)}${redis.max}`);
   }
   const noisy = Object.entries(r.logs ?? {}).filter(([, summary]) => summary.samples.length > 0);
   if (noisy.length > 0) {

@@ -3,6 +3,8 @@
  * start and teardown: each phase has a budget here, and the phases that depend on how fast the
  * fleet is (the end-to-end burst, the waits for SUBMITTED) are capped by time, not by count.
  */
+import { renderWallS } from './budget';
+
 export type BenchMode = 'short' | 'long';
 
 export interface LoadShape {
@@ -40,6 +42,12 @@ export interface BenchSettings {
   readonly fleetEnv: Readonly<Record<string, string>>;
 }
 
+/** 200/s offered; RSS compared after a one-minute warm-up (shorter soaks, BENCH_SOAK_SECONDS, scale it). */
+function soakPlan(durationS: number): NonNullable<BenchSettings['soak']> {
+  const seconds = Number.isFinite(durationS) && durationS >= 10 ? durationS : 600;
+  return { rate: 200, durationS: seconds, warmupS: Math.min(60, seconds / 4), sampleS: 5 };
+}
+
 /**
  * The delivery connector's rate is a carrier's agreed rate (default 50/s, held across processes in
  * Redis); the bench raises it so that it measures the fleet, not the contract. 10000 is the most the
@@ -59,14 +67,14 @@ export function benchSettings(mode: BenchMode, env: NodeJS.ProcessEnv): BenchSet
       burstSendCapS: 8,
       burstDrainCapS: 6,
       latencyRate: 300,
-      latencyS: 8,
+      latencyS: 7,
       latencyConnections: 50,
       latencyDrainCapS: 6,
     },
     scalingProcesses: [1, 2],
     // CPU time per measurement (10 symbologies x ours and bwip-js, plus their warm-ups).
     renderDurationMs: mode === 'long' ? 750 : 150,
-    soak: mode === 'long' ? { rate: 200, durationS: 600, warmupS: 60, sampleS: 5 } : null,
+    soak: mode === 'long' ? soakPlan(Number(env.BENCH_SOAK_SECONDS ?? 600)) : null,
     fleetEnv: {
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
@@ -88,12 +96,25 @@ export function benchSettings(mode: BenchMode, env: NodeJS.ProcessEnv): BenchSet
   };
 }
 
-/** What the phases after the fleet's start are planned to take (the optional scaling run aside). */
-export function plannedSeconds(settings: BenchSettings): number {
-  const throughput = settings.load.warmupS + settings.load.measureS + settings.load.halfLoadS + 1.5;
-  const e2e = settings.e2e.burstSeconds + 2 + settings.e2e.latencyS + settings.e2e.latencyDrainCapS;
-  return 2 * throughput + e2e + renderBudgetS(settings) + 3;
+/**
+ * What the phases after the fleet's start are planned to take: `scalable` shrinks with the
+ * measured durations, `fixed` does not (overheads, restarting the workers for the scaling run,
+ * the renders' warm-ups). Restarting workers is mostly compiling TypeScript: CPU-bound, like the
+ * renders, so both grow with how crowded the machine is (cpuSlowdown, 1 on idle cores).
+ */
+export function plannedSeconds(settings: BenchSettings, cpuSlowdown: number): { scalable: number; fixed: number } {
+  const bursts = settings.scalingProcesses.length > 1 ? 2 : 1;
+  const measured = settings.load.warmupS + settings.load.measureS + settings.load.halfLoadS;
+  const renders = renderWallS(settings.renderDurationMs, cpuSlowdown);
+  const renderWarmups = renderWallS(0, cpuSlowdown);
+  return {
+    scalable: 2 * measured + bursts * settings.e2e.burstSeconds + settings.e2e.latencyS + settings.e2e.latencyDrainCapS + (renders - renderWarmups),
+    fixed: 2 * 1.5 + bursts * 2 + (bursts > 1 ? WORKER_RESTART_CPU_S * cpuSlowdown + 1 : 0) + renderWarmups,
+  };
 }
+
+/** Wall seconds a worker restart takes on idle cores (the new processes compile their sources), about. */
+export const WORKER_RESTART_CPU_S = 5;
 
 /**
  * The same plan with every measured duration scaled by k (< 1 when the fleet took so long to start,
@@ -104,7 +125,7 @@ export function shortened(settings: BenchSettings, k: number): BenchSettings {
   const scale = (value: number, floor: number) => Math.max(floor, Math.round(value * k * 10) / 10);
   return {
     ...settings,
-    load: { ...settings.load, warmupS: scale(settings.load.warmupS, 0.5), measureS: scale(settings.load.measureS, 2), halfLoadS: scale(settings.load.halfLoadS, 2) },
+    load: { ...settings.load, warmupS: scale(settings.load.warmupS, 0.5), measureS: scale(settings.load.measureS, 3), halfLoadS: scale(settings.load.halfLoadS, 2) },
     e2e: {
       ...settings.e2e,
       burstSeconds: scale(settings.e2e.burstSeconds, 2),
@@ -115,11 +136,6 @@ export function shortened(settings: BenchSettings, k: number): BenchSettings {
     },
     renderDurationMs: Math.max(50, Math.round(settings.renderDurationMs * k)),
   };
-}
-
-/** Wall time the render phase takes: 10 symbologies x 2 renderers, plus their warm-ups. */
-export function renderBudgetS(settings: BenchSettings): number {
-  return (20 * settings.renderDurationMs) / 1000 + 2;
 }
 
 /** The targets printed beside the figures (issue 8). */

@@ -46,6 +46,8 @@ export interface SoakContext {
 export async function runSoak(ctx: SoakContext): Promise<SoakResult> {
   const s = ctx.settings;
   const startedAt = Date.now();
+  // The soak's own messages: earlier phases left some ACCEPTED on purpose (their jobs were dropped).
+  const firstId = await nextMessageId(ctx.db);
   const simulatorBefore = (await simulatorStats(ctx.simulatorOrigin)).accepted;
   let afterWarmup: { rss: Record<string, number>; redis: number } | undefined;
   const max: Record<string, number> = {};
@@ -64,7 +66,7 @@ export async function runSoak(ctx: SoakContext): Promise<SoakResult> {
     if (t - lastSeries >= 30) {
       series.push({ t_s: Math.round(t), rss_mb: rss, redis_used_memory_mb: redis });
       lastSeries = t;
-      ctx.progress(`soak ${Math.round(t)} s: ${Object.entries(rss).map(([n, mb]) => `${n} ${mb} MB`).join(', ')}, redis ${redis} MB`);
+      ctx.progress(`soak ${Math.round(t)} s, RSS: ${Object.entries(rss).map(([n, mb]) => `${n} ${mb} MB`).join(', ')}; Redis used_memory ${redis} MB`);
     }
     return { rss, redis };
   };
@@ -94,8 +96,8 @@ export async function runSoak(ctx: SoakContext): Promise<SoakResult> {
   await sampler.catch(() => undefined);
   const end = await sampleMemory();
   const delivered = (await simulatorStats(ctx.simulatorOrigin)).accepted - simulatorBefore;
-  const lag = await unsubmitted(ctx.db);
-  const drainedAfter = lag.count === 0 ? 0 : await waitForDrain(ctx, 60);
+  const lag = await unsubmitted(ctx.db, firstId);
+  const drainedAfter = lag.count === 0 ? 0 : await waitForDrain(ctx, firstId, 60);
 
   const warm = afterWarmup ?? end;
   return {
@@ -116,22 +118,35 @@ export async function runSoak(ctx: SoakContext): Promise<SoakResult> {
   };
 }
 
-/** Messages not yet SUBMITTED (ACCEPTED or RENDERED) and the age of the oldest. */
-async function unsubmitted(db: Client): Promise<{ count: number; oldestAgeS: number }> {
+async function nextMessageId(db: Client): Promise<number> {
+  const { rows } = await db.query<{ max: number | null }>('SELECT max(id) AS max FROM messages');
+  return (rows[0]?.max ?? 0) + 1;
+}
+
+/** The soak's messages not yet SUBMITTED (ACCEPTED or RENDERED), and the age of the oldest. */
+async function unsubmitted(db: Client, firstId: number): Promise<{ count: number; oldestAgeS: number }> {
   const { rows } = await db.query<{ count: string; oldest_age_s: number | null }>(
     `SELECT count(*) AS count,
             extract(epoch FROM (now() AT TIME ZONE 'UTC') - min(created_at))::float8 AS oldest_age_s
-       FROM messages WHERE status IN ('ACCEPTED', 'RENDERED')`,
+       FROM messages WHERE id >= $1 AND status IN ('ACCEPTED', 'RENDERED')`,
+    [firstId],
   );
   return { count: Number(rows[0]?.count ?? 0), oldestAgeS: Math.round((rows[0]?.oldest_age_s ?? 0) * 10) / 10 };
 }
 
-/** Seconds until nothing is left to submit, or null after the cap. */
-async function waitForDrain(ctx: SoakContext, capS: number): Promise<number | null> {
+/**
+ * Seconds until nothing of the soak is left to submit; null after the cap, or as soon as the rate
+ * seen so far cannot clear the rest before it.
+ */
+async function waitForDrain(ctx: SoakContext, firstId: number, capS: number): Promise<number | null> {
   const started = Date.now();
+  const initial = (await unsubmitted(ctx.db, firstId)).count;
   while (Date.now() - started < capS * 1000) {
-    if ((await unsubmitted(ctx.db)).count === 0) return Math.round((Date.now() - started) / 100) / 10;
     await ctx.guard.sleep(500);
+    const left = (await unsubmitted(ctx.db, firstId)).count;
+    if (left === 0) return Math.round((Date.now() - started) / 100) / 10;
+    const waitedS = (Date.now() - started) / 1000;
+    if (waitedS >= 3 && ((initial - left) / waitedS) * (capS - waitedS) < left) return null;
   }
   return null;
 }
