@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { MessageStatus, trackingIdOf } from '@mms/contracts';
-import type { Prisma, PrismaClient } from '@mms/db';
+import type { NewMessage, Prisma, PrismaClient } from '@mms/db';
 
 /** A BullMQ prefix of this test run, one per suite so suites' workers never take each other's jobs. */
 export function suitePrefix(suite: string): string {
@@ -61,4 +61,28 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A message as the gateway's checks pass it to the ledger: the docs' example, to a fresh number. */
+export function newMessageFixture(accountId: number, overrides: Partial<NewMessage> = {}): NewMessage {
+  return {
+    accountId,
+    templateId: 35674,
+    databaseId: 17856,
+    barcodeValue: `Ticket_${randomInt(1_000_000, 9_999_999)}`,
+    toNumber: uniquePhone(),
+    toCountry: 'US',
+    requestedFrom: '60856',
+    senderCode: '60856',
+    campaignId: null,
+    customSubject: null,
+    customTexts: [],
+    mergeData: {},
+    device: null,
+    ddmTitle: null,
+    ddmText: null,
+    ddmTimeoutMinutes: null,
+    via: 'test fixture',
+    ...overrides,
+  };
 }

@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { PartnerApiError } from '@mms/contracts';
-import type { NewMessage } from '@mms/db';
+// The repository's shared test fixtures (test/ is test support, not a project to depend on).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { newMessageFixture } from '../../../../test/fixtures';
 import type { GatewayConfig } from '../config/gateway.config';
 import type { OutboxDispatch, OutboxRelay } from '../outbox/outbox.relay';
 import { AcceptCommitter } from './accept-committer';
@@ -10,25 +12,7 @@ import { AcceptCommitter } from './accept-committer';
  * a statement, what each is answered, and that every accepted message is handed to the relay.
  */
 describe('AcceptCommitter', () => {
-  const message = (accountId: number): NewMessage => ({
-    accountId,
-    templateId: 1,
-    databaseId: 1,
-    barcodeValue: 'v',
-    toNumber: '16501234123',
-    toCountry: 'US',
-    requestedFrom: '60856',
-    senderCode: '60856',
-    campaignId: null,
-    customSubject: null,
-    customTexts: [],
-    mergeData: {},
-    device: null,
-    ddmTitle: null,
-    ddmText: null,
-    ddmTimeoutMinutes: null,
-    via: 'test',
-  });
+  const message = (accountId: number) => newMessageFixture(accountId);
 
   /** A fake accept statement: an account's credits are taken in batch order, as the SQL does. */
   function fakeDatabase(credits: Map<number, number>) {

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { JobName, QueueName, messageIdOf, trackingIdOf } from '@mms/contracts';
 // The repository's shared test fixtures (test/ is test support, not a project to depend on).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { uniquePhone } from '../../../../test/fixtures';
+import { newMessageFixture, uniquePhone } from '../../../../test/fixtures';
 import { type NewMessage, acceptMessages, markMessageFailed, recordTransition, recordTransitions } from './message-ledger';
 import { createPgPool } from './pg-pool';
 
@@ -31,26 +31,7 @@ describe('message ledger (real PostgreSQL)', () => {
   const credits = async (accountId: number) =>
     Number((await pool.query<{ credits: number }>('SELECT credits FROM accounts WHERE id = $1', [accountId])).rows[0]?.credits);
 
-  const demoMessage = (accountId: number, overrides: Partial<NewMessage> = {}): NewMessage => ({
-    accountId,
-    templateId: 35674,
-    databaseId: 17856,
-    barcodeValue: `Ledger_${randomBytes(4).toString('hex')}`,
-    toNumber: uniquePhone(),
-    toCountry: 'US',
-    requestedFrom: '60856',
-    senderCode: '60856',
-    campaignId: null,
-    customSubject: null,
-    customTexts: [],
-    mergeData: {},
-    device: null,
-    ddmTitle: null,
-    ddmText: null,
-    ddmTimeoutMinutes: null,
-    via: 'ledger test',
-    ...overrides,
-  });
+  const demoMessage = (accountId: number, overrides: Partial<NewMessage> = {}) => newMessageFixture(accountId, { via: 'ledger test', ...overrides });
 
   it('admits, per account and in batch order, only as many messages as the account has credits', async () => {
     const rich = await accountWith(10);
