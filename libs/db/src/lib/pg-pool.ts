@@ -17,7 +17,10 @@ export interface SqlClient {
  * The next query gets a fresh connection; the error is logged once per message and minute.
  */
 export function createPgPool(connectionString: string, max: number, logger = new Logger('PostgreSQL')): Pool {
-  const pool = new Pool({ connectionString, max });
+  // Named statements are the hot paths' large batch statements: planned once per connection
+  // instead of at every execution (measured: a one-message accept in about half the time).
+  // Unnamed statements (Prisma's, everyone else's) are planned per execution either way.
+  const pool = new Pool({ connectionString, max, options: '-c plan_cache_mode=force_generic_plan' });
   const lastLogged = new Map<string, number>();
   pool.on('error', (error: Error) => {
     const now = Date.now();
