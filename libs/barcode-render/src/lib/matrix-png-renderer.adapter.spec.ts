@@ -8,6 +8,9 @@ import { MatrixPngRenderer } from './matrix-png-renderer.adapter';
 import { encodeBilevelPng } from './png/bilevel-png';
 import { encodeQr } from './qr/qr-code';
 
+// bwip-js, the independent implementation compared against, takes seconds on a busy machine.
+jest.setTimeout(30_000);
+
 const ours = new MatrixPngRenderer();
 const bwip = new BwipRenderer();
 const settings = (raw: Record<string, unknown> = {}): BarcodeSettings => parseBarcodeSettings(raw);

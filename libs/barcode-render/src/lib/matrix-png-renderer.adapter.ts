@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import bwipjs from 'bwip-js';
 import sharp from 'sharp';
 import { BarcodeSettings, Symbology, effectiveQuietZone } from '@mms/contracts';
+import { encodeAztec } from './aztec/aztec-code';
 import { type LinearPattern, linearImage, matrixImage } from './barcode-raster';
 import { BarcodeRenderer, RenderedBarcode, UnencodableBarcodeError } from './barcode-renderer';
 import { BwipRenderer } from './bwip-renderer.adapter';
-import type { DeclaresModulePxStep } from './handset-fit';
-import { encodeAztec } from './aztec/aztec-code';
 import { encodeDataMatrix } from './datamatrix/data-matrix';
+import type { DeclaresModulePxStep } from './handset-fit';
 import { type BilevelImage, encodeBilevelPng } from './png/bilevel-png';
 import { encodeQr } from './qr/qr-code';
 
@@ -58,9 +58,11 @@ interface RawLinear {
 /**
  * Draws barcodes as two-colour PNGs directly from their module patterns, at any whole number of
  * pixels per module: QR Code, Aztec and Data Matrix from our encoders (qr/, aztec/, datamatrix/),
- * PDF417 and the linear codes from bwip-js's encoder (raw(), no drawing). Linear codes have bwip-js's geometry exactly (bar
- * height from barHeightMm at 72 dpi, quiet zone left and right, a quarter of it above and
- * below); 2-D codes the quiet zone on every side. GIF and JPEG are made from the PNG by sharp.
+ * PDF417 and the linear codes from bwip-js's encoder (raw(), no drawing). Linear codes have
+ * bwip-js's geometry pixel for pixel (bar height from barHeightMm at 72 dpi, quiet zone left and
+ * right, a quarter of it above and below), ITF-14's bearer bars in the foreground colour (bwip-js
+ * draws them black whatever the bar colour); 2-D codes the quiet zone on every side. GIF and JPEG
+ * are made from the PNG by sharp.
  */
 @Injectable()
 export class MatrixPngRenderer implements BarcodeRenderer, DeclaresModulePxStep {

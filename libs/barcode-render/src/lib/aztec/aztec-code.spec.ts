@@ -2,6 +2,9 @@ import bwipjs from 'bwip-js';
 import { UnencodableBarcodeError } from '../barcode-renderer';
 import { encodeAztec } from './aztec-code';
 
+// bwip-js, the independent implementation compared against, takes seconds on a busy machine.
+jest.setTimeout(30_000);
+
 /** bwip-js's (BWIPP's) Aztec Code, an independent implementation. */
 function bwipAztec(value: string): { size: number; modules: number[] } {
   const [symbol] = bwipjs.raw({ bcid: 'azteccode', text: value }) as { pixs: number[]; pixx: number }[];

@@ -2,6 +2,9 @@ import bwipjs from 'bwip-js';
 import { UnencodableBarcodeError } from '../barcode-renderer';
 import { encodeDataMatrix } from './data-matrix';
 
+// bwip-js, the independent implementation compared against, takes seconds on a busy machine.
+jest.setTimeout(30_000);
+
 /** bwip-js's (BWIPP's) Data Matrix, an independent implementation. */
 function bwipDataMatrix(value: string): { size: number; modules: number[] } {
   const [symbol] = bwipjs.raw({ bcid: 'datamatrix', text: value }) as { pixs: number[]; pixx: number }[];

@@ -4,6 +4,9 @@ import { encodeData } from './qr-data';
 import { MASK_COUNT, drawFormatBits, formatInformation, penaltyScore } from './qr-matrix';
 import type { QrErrorCorrection } from './qr-tables';
 
+// bwip-js, the independent implementation compared against, takes seconds on a busy machine.
+jest.setTimeout(30_000);
+
 /** bwip-js's (BWIPP's) QR Code, an independent implementation, at a given mask (its masks count from 1). */
 function bwipMatrix(value: string, level: QrErrorCorrection, mask: number): { size: number; modules: number[] } {
   const [symbol] = bwipjs.raw({ bcid: 'qrcode', text: value, eclevel: level, mask: mask + 1 } as Parameters<typeof bwipjs.raw>[0]) as {
