@@ -12,6 +12,12 @@
  *     top self-time functions of each process during the load (the inspector's profiler; files under
  *     var/profiles/<run>/, for Chrome DevTools).
  *
+ * With `--fleet`: the real fleet instead (scripts/lib/fleet.ts: simulator, gateway, barcode and
+ * delivery as `npm start` runs them, PROFILE_PROCESSES worker processes of each), PROFILE_REQUESTS
+ * (5000) partner requests through the gateway at once (autocannon), timed until the simulator's
+ * `accepted` count has them all; then PROFILE_RATE (300) requests/s for PROFILE_RATE_SECONDS (10),
+ * with accepted -> SUBMITTED latency quantiles.
+ *
  * Figures move with whatever else runs on the machine: compare runs side by side, as ratios.
  */
 import 'reflect-metadata';
@@ -23,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { BARCODE_RENDERER, MatrixPngRenderer } from '@mms/barcode-render';
@@ -38,7 +45,8 @@ import { createSimulatorApp } from '../apps/mmsc-simulator/src/bootstrap';
 import { loadSimulatorConfig } from '../apps/mmsc-simulator/src/config/simulator.config';
 import { DEMO_DATABASE_ID, DEMO_TEMPLATE_ID, seedDevWorld } from '../prisma/seed-world';
 import { createMigratedDatabase, dropDatabase } from '../test/test-database';
-import { REPO_ROOT } from './lib/fleet';
+import { freePort } from '../test/free-port';
+import { type Fleet, REPO_ROOT, startFleet, waitForHttp } from './lib/fleet';
 
 type Role = 'barcode' | 'delivery' | 'simulator';
 type ToParent = { kind: 'ready'; port?: number } | { kind: 'stopped'; cpuMicros: number };
@@ -304,8 +312,180 @@ async function parent(): Promise<void> {
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Fleet mode (`--fleet`): the real fleet as `npm start` runs it, loaded through the gateway.
+// ---------------------------------------------------------------------------------------------
+const PARTNER_API_PATH = '/API/wxml/1.3/index.php';
+const EXAMPLE = readFileSync(join(REPO_ROOT, 'examples', 'sendMMSBarcode.request.xml'), 'utf8');
+
+/** The docs' example request with a BARCODEID of its own (every request renders). */
+function partnerForm(barcodeId: string): string {
+  return new URLSearchParams({ xml: EXAMPLE.replace(/<BARCODEID>[^<]*<\/BARCODEID>/, `<BARCODEID>${barcodeId}</BARCODEID>`) }).toString();
+}
+
+async function simulatorAccepted(base: string): Promise<number> {
+  const response = await fetch(`${base}/api/stats`);
+  return ((await response.json()) as { accepted: number }).accepted;
+}
+
+/** Fires `amount` requests (or `rate` per second for `seconds`) at the gateway; returns non-Success answers. */
+async function load(gatewayUrl: string, runId: string, options: { amount?: number; rate?: number; seconds?: number }): Promise<number> {
+  let n = 0;
+  let refused = 0;
+  const result = await autocannon({
+    url: `${gatewayUrl}${PARTNER_API_PATH}`,
+    connections: options.rate === undefined ? 64 : 32,
+    pipelining: 1,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.seconds ?? 10, overallRate: options.rate }),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        setupRequest: (request) => ({ ...request, body: partnerForm(`Fleet_${runId}_${(n += 1)}`) }),
+        onResponse: (status, body) => {
+          if (status !== 200 || !body.includes('Success')) refused += 1;
+        },
+      },
+    ],
+  });
+  return refused + result.errors + result.timeouts;
+}
+
+/** CPU seconds (user + system) of a process and every descendant alive now (Linux /proc). */
+function cpuSecondsOfTree(pid: number): number {
+  const ticks = (p: number) => {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const children = (p: number): number[] => {
+    try {
+      return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop() as number;
+    total += ticks(p);
+    stack.push(...children(p));
+  }
+  return total / 100;
+}
+
+async function fleet(): Promise<void> {
+  const serverUrl = process.env.TEST_DATABASE_SERVER_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const databaseName = `mmsgw_fleet_${runId}`;
+  const databaseUrl = await createMigratedDatabase(serverUrl, databaseName);
+  const pg = new Client({ connectionString: databaseUrl });
+  const [gatewayPort, simulatorPort] = [await freePort(), await freePort()];
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+  const processes = String(process.env.PROFILE_PROCESSES ?? '1');
+  const amount = Number(process.env.PROFILE_REQUESTS ?? 5000);
+  let running: Fleet | undefined;
+  try {
+    const prisma = createPrismaClient(databaseUrl, 2);
+    await seedDevWorld(prisma, null).finally(() => prisma.$disconnect());
+    await pg.connect();
+    await pg.query(`UPDATE accounts SET credits = 100000000 WHERE name = 'demo'`);
+    const output: string[] = [];
+    running = startFleet({
+      services: ['mmsc-simulator', 'gateway', 'barcode', 'delivery'],
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: `fleet-${runId}`,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'log',
+        LOG_FORMAT: 'json',
+        GATEWAY_PORT: String(gatewayPort),
+        MMSC_SIM_PORT: String(simulatorPort),
+        MMSC_SIM_DLR_WHEN: 'never',
+        MMSC_SIM_MAX_MESSAGES: '1000',
+        MM7_URL: `${simulatorUrl}/mm7`,
+        MM7_MAX_PER_SECOND: '10000',
+        BARCODE_PROCESSES: processes,
+        DELIVERY_PROCESSES: processes,
+      },
+      onLine: (service, line) => {
+        if (/"level":"(error|fatal)"/.test(line)) output.push(`${service}: ${line}`);
+      },
+      onUnexpectedExit: (service, code) => output.push(`${service} exited (${code})`),
+    });
+    await Promise.all([waitForHttp(`${gatewayUrl}/health/ready`, 60_000), waitForHttp(`${simulatorUrl}/api/stats`, 60_000)]);
+    // Until both workers work their queues (their start-up is not part of the figure).
+    await load(gatewayUrl, `${runId}w`, { amount: 200 });
+    for (let waited = 0; (await simulatorAccepted(simulatorUrl)) < 200; waited += 100) {
+      if (waited > 120_000) throw new Error(`the warm-up did not reach the simulator\n${output.slice(-10).join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    // 1. A burst: how fast accepted requests reach the MMSC.
+    const before = await simulatorAccepted(simulatorUrl);
+    const services = running.services;
+    const cpuBefore = services.map((service) => cpuSecondsOfTree(service.process.pid as number));
+    const started = Date.now();
+    const samples: Array<[number, number]> = [];
+    const firing = load(gatewayUrl, runId, { amount });
+    let acceptedAt = 0;
+    const refused = await firing.then((r) => {
+      acceptedAt = Date.now() - started;
+      return r;
+    });
+    for (;;) {
+      const reached = (await simulatorAccepted(simulatorUrl)) - before;
+      samples.push([Date.now() - started, reached]);
+      if (reached >= amount - refused) break;
+      if (Date.now() - started > 600_000) throw new Error(`only ${reached} of ${amount} reached the simulator`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const doneMs = (samples.at(-1) as [number, number])[0];
+    const cpu = services.map((service, i) => `${service.name} ${(cpuSecondsOfTree(service.process.pid as number) - (cpuBefore[i] as number)).toFixed(1)}`);
+    console.log(`\nfleet, BARCODE_PROCESSES = DELIVERY_PROCESSES = ${processes}`);
+    console.log(`  burst: ${amount} requests (${refused} refused) answered in ${(acceptedAt / 1000).toFixed(1)} s (${(amount / (acceptedAt / 1000)).toFixed(0)}/s);` +
+      ` all at the simulator after ${(doneMs / 1000).toFixed(1)} s: ${((amount - refused) / (doneMs / 1000)).toFixed(0)} MMS/s end to end`);
+
+    console.log(`  CPU seconds during the burst: ${cpu.join(', ')} (the load generator, PostgreSQL and Redis not counted)`);
+
+    // 2. Latency at a steady offered rate: request accepted -> SUBMITTED, from the database's clock.
+    const rate = Number(process.env.PROFILE_RATE ?? 300);
+    const seconds = Number(process.env.PROFILE_RATE_SECONDS ?? 10);
+    const since = (await pg.query<{ now: Date }>(`SELECT now() AT TIME ZONE 'UTC' AS now`)).rows[0]?.now;
+    const refusedAtRate = await load(gatewayUrl, `${runId}r`, { rate, seconds });
+    const { rows } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE created_at >= $1`, [since]);
+    const offered = rows[0]?.n ?? 0;
+    for (let waited = 0; ; waited += 200) {
+      const { rows: left } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE created_at >= $1 AND status IN ('ACCEPTED', 'RENDERED')`, [since]);
+      if ((left[0]?.n ?? 0) === 0 || waited > 120_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const { rows: latency } = await pg.query<{ ms: number }>(
+      `SELECT extract(epoch FROM e.at - m.created_at) * 1000 AS ms FROM messages m JOIN message_events e ON e.message_id = m.id AND e.status = 'SUBMITTED'
+       WHERE m.created_at >= $1 ORDER BY 1`,
+      [since],
+    );
+    const ms = latency.map((l) => Number(l.ms));
+    console.log(`  at ${rate}/s offered for ${seconds} s: ${offered} accepted (${refusedAtRate} refused), ${ms.length} SUBMITTED;` +
+      ` accepted -> SUBMITTED p50 ${quantile(ms, 0.5).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms, max ${(ms.at(-1) ?? Number.NaN).toFixed(0)} ms`);
+    if (output.length > 0) console.log(`  errors in the logs:\n${output.slice(-10).join('\n')}`);
+  } finally {
+    await running?.stop(15_000);
+    await pg.end().catch(() => undefined);
+    await dropDatabase(serverUrl, databaseName);
+  }
+}
+
 const roleIndex = process.argv.indexOf('--child');
-const run = roleIndex >= 0 ? child(process.argv[roleIndex + 1] as Role) : parent();
+const run = roleIndex >= 0 ? child(process.argv[roleIndex + 1] as Role) : process.argv.includes('--fleet') ? fleet() : parent();
 run.catch((error: unknown) => {
   console.error(`profile-workers: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
