@@ -17,10 +17,15 @@ export type GroupSelector =
 
 export interface GroupUsage {
   readonly cpu_s: number;
-  /** Sum over the group's processes of each one's own peak (VmHWM): an upper bound of their peak together. */
+  /**
+   * One process: its VmHWM (the kernel's peak, spikes between samples included). Several (cluster
+   * workers, PostgreSQL backends): the most they held together in one sample, shared memory once.
+   */
   readonly peak_rss_mb: number;
-  /** The most the group's processes held together in one sample (sum of VmRSS). */
+  /** The most the group's processes held together in one sample (own pages summed, shared memory once). */
   readonly peak_sampled_rss_mb: number;
+  /** Sum of each process' own VmHWM: an upper bound (PostgreSQL's shared buffers counted per backend). */
+  readonly sum_of_process_peaks_mb: number;
   /** Processes seen over the window. */
   readonly processes: number;
 }
@@ -43,7 +48,9 @@ interface Tracked {
   readonly group: string;
   readonly baseTicks: number;
   lastTicks: number;
-  rssKb: number;
+  /** Resident memory of its own (anonymous and file-backed pages), and shared memory. */
+  privateKb: number;
+  shmemKb: number;
   hwmKb: number;
   alive: boolean;
 }
@@ -139,7 +146,7 @@ export class ProcessMonitor {
   /** Resident memory (MB) of each group's live processes, as last read. */
   currentRssMb(): Record<string, number> {
     const totals: Record<string, number> = Object.fromEntries(this.groupNames.map((name) => [name, 0]));
-    for (const t of this.tracked.values()) if (t.alive) totals[t.group] += t.rssKb / 1024;
+    for (const [name, kb] of this.groupRssKb()) totals[name] = kb / 1024;
     return Object.fromEntries(Object.entries(totals).map(([name, mb]) => [name, round(mb, 1)]));
   }
 
@@ -148,10 +155,13 @@ export class ProcessMonitor {
     const result: Record<string, GroupUsage> = {};
     for (const name of this.groupNames) {
       const members = [...this.tracked.values()].filter((t) => t.group === name);
+      const sampled = (this.peakSampled.get(name) ?? 0) / 1024;
+      const sumOfPeaks = members.reduce((sum, t) => sum + t.hwmKb, 0) / 1024;
       result[name] = {
         cpu_s: round(cpu[name], 2),
-        peak_rss_mb: round(members.reduce((sum, t) => sum + t.hwmKb, 0) / 1024, 1),
-        peak_sampled_rss_mb: round((this.peakSampled.get(name) ?? 0) / 1024, 1),
+        peak_rss_mb: round(members.length === 1 ? sumOfPeaks : sampled, 1),
+        peak_sampled_rss_mb: round(sampled, 1),
+        sum_of_process_peaks_mb: round(sumOfPeaks, 1),
         processes: members.length,
       };
     }
@@ -199,23 +209,35 @@ export class ProcessMonitor {
         if (t === undefined) {
           // A process that was there before the bench began counts from the first reading; one born
           // since counts from its start.
-          t = { group, baseTicks: this.preexisting?.has(key) ? stat.ticks : 0, lastTicks: stat.ticks, rssKb: 0, hwmKb: 0, alive: true };
+          t = { group, baseTicks: this.preexisting?.has(key) ? stat.ticks : 0, lastTicks: stat.ticks, privateKb: 0, shmemKb: 0, hwmKb: 0, alive: true };
           this.tracked.set(key, t);
         }
         t.lastTicks = stat.ticks;
-        t.rssKb = statusKb(status, 'VmRSS');
+        t.privateKb = statusKb(status, 'RssAnon') + statusKb(status, 'RssFile');
+        t.shmemKb = statusKb(status, 'RssShmem');
         t.hwmKb = Math.max(t.hwmKb, statusKb(status, 'VmHWM'));
       }),
     );
-    const sums = new Map<string, number>();
-    for (const [key, t] of this.tracked) {
-      t.alive = seen.has(key);
-      if (t.alive) sums.set(t.group, (sums.get(t.group) ?? 0) + t.rssKb);
-    }
-    for (const [group, kb] of sums) {
+    for (const [key, t] of this.tracked) t.alive = seen.has(key);
+    for (const [group, kb] of this.groupRssKb()) {
       this.peakSampled.set(group, Math.max(this.peakSampled.get(group) ?? 0, kb));
       this.phasePeak.set(group, Math.max(this.phasePeak.get(group) ?? 0, kb));
     }
+  }
+
+  /**
+   * Resident memory of each group's live processes: their own pages summed, shared memory once
+   * (every PostgreSQL backend maps the same shared buffers; VmRSS would count them per backend).
+   */
+  private groupRssKb(): Map<string, number> {
+    const own = new Map<string, number>();
+    const shared = new Map<string, number>();
+    for (const t of this.tracked.values()) {
+      if (!t.alive) continue;
+      own.set(t.group, (own.get(t.group) ?? 0) + t.privateKb);
+      shared.set(t.group, Math.max(shared.get(t.group) ?? 0, t.shmemKb));
+    }
+    return new Map([...own].map(([group, kb]) => [group, kb + (shared.get(group) ?? 0)]));
   }
 
   /** Which group each process belongs to (a process in none is left out). */

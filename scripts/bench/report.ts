@@ -97,6 +97,13 @@ export function renderReport(r: BenchResults): string {
   if (r.failure !== undefined) line(`run stopped early: ${r.failure.split('\n')[0]}`);
   for (const note of r.notes) line(`note: ${note}`);
 
+  const load = r.settings.load as { warmupS: number; measureS: number; halfLoadS: number; connections: number } | undefined;
+  if (load !== undefined) {
+    line(
+      `settings: ${load.connections} connections; warm-up ${load.warmupS} s, ${load.measureS} s at full speed, ${load.halfLoadS} s at half that rate; ` +
+        `fleet ${JSON.stringify(r.settings.base_workers)}; database ${String(r.settings.database)}`,
+    );
+  }
   const ceiling = r.ceiling_detail;
   const accept = r.accept_detail;
   if (ceiling !== undefined || accept !== undefined) {
@@ -148,10 +155,11 @@ export function renderReport(r: BenchResults): string {
   }
   if (r.processes !== undefined) {
     const phases = Object.keys(r.processes_by_phase ?? {});
-    line('\n-- processes: CPU seconds (user+system) per phase and over the run, peak RSS (sum of each process VmHWM)');
-    line(`${pad('process', 16)}${phases.map((p) => pad(p, 10)).join('')}${pad('run cpu_s', 11)}${pad('peak MB', 9)}processes`);
+    line('\n-- processes: CPU seconds (user+system) per phase and over the run; peak RSS: VmHWM of a lone process, else the most a group held in one sample');
+    const width = (phase: string) => Math.max(9, phase.length + 2);
+    line(`${pad('process', 16)}${phases.map((p) => pad(p, width(p))).join('')}${pad('run cpu_s', 11)}${pad('peak MB', 9)}processes`);
     for (const [name, usage] of Object.entries(r.processes)) {
-      const perPhase = phases.map((p) => pad(String(r.processes_by_phase?.[p]?.cpu_s[name] ?? '-'), 10)).join('');
+      const perPhase = phases.map((p) => pad(String(r.processes_by_phase?.[p]?.cpu_s[name] ?? '-'), width(p))).join('');
       line(`${pad(name, 16)}${perPhase}${pad(String(usage.cpu_s), 11)}${pad(String(usage.peak_rss_mb), 9)}${usage.processes}`);
     }
   }
