@@ -19,7 +19,7 @@ export class Budget {
 }
 
 /** CPU time of the renders' warm-ups (5 renders per renderer and symbology), about. */
-const RENDER_WARMUP_CPU_S = 1.5;
+const RENDER_WARMUP_CPU_S = 1;
 
 /**
  * How much longer than its CPU time CPU-bound work in this process takes right now (other

@@ -108,13 +108,14 @@ export function plannedSeconds(settings: BenchSettings, cpuSlowdown: number): { 
   const renders = renderWallS(settings.renderDurationMs, cpuSlowdown);
   const renderWarmups = renderWallS(0, cpuSlowdown);
   return {
-    scalable: 2 * measured + bursts * settings.e2e.burstSeconds + settings.e2e.latencyS + settings.e2e.latencyDrainCapS + (renders - renderWarmups),
+    // The wait for SUBMITTED after the latency run: its cap, but it gives up early or ends sooner.
+    scalable: 2 * measured + bursts * settings.e2e.burstSeconds + settings.e2e.latencyS + settings.e2e.latencyDrainCapS / 2 + (renders - renderWarmups),
     fixed: 2 * 1.5 + bursts * 2 + (bursts > 1 ? WORKER_RESTART_CPU_S * cpuSlowdown + 1 : 0) + renderWarmups,
   };
 }
 
 /** Wall seconds a worker restart takes on idle cores (the new processes compile their sources), about. */
-export const WORKER_RESTART_CPU_S = 5;
+export const WORKER_RESTART_CPU_S = 6;
 
 /**
  * The same plan with every measured duration scaled by k (< 1 when the fleet took so long to start,
