@@ -34,7 +34,7 @@ import { describeMachine, redisUsedMemoryMb } from './bench/machine';
 import { BarcodeIds } from './bench/partner-request';
 import { quiescePipeline } from './bench/pipeline';
 import { ProcessMonitor, postgresOf } from './bench/process-stats';
-import { loadMeasureRenders, measureRenderFigures } from './bench/renders';
+import { measureRenderFigures } from './bench/renders';
 import { BenchResults, checkTargets, renderReport } from './bench/report';
 import { BenchMode, BenchSettings, MM7_RATE_FOR_BENCH, WORKER_RESTART_CPU_S, benchSettings, plannedSeconds, shortened } from './bench/settings';
 import { simulatorStats } from './bench/simulator';
@@ -170,11 +170,18 @@ async function measureAcceptPath(run: Run, ready: Ready): Promise<{ accept: Thro
   });
   say(`  ceiling ${ceiling.rps}/s, p99 ${ceiling.p99_ms} ms; at ${ceiling.half_load_rate}/s p99 ${ceiling.p99_half_load_ms} ms`);
 
-  // What reaches the simulator while the gateway is under load: a (low) estimate of the
+  // What reaches the simulator while the gateway runs at full speed: a (low) estimate of the
   // pipeline's rate, which sizes the end-to-end burst so that it can finish within its budget.
   const simulatorBefore = (await simulatorStats(ready.fleet.simulatorOrigin)).accepted;
-  const accept = await phase(run, 'accept', () => measureThroughput(ready.fleet.gatewayOrigin, settings.load, barcodeIds, guard));
-  const pipelineRate = ((await simulatorStats(ready.fleet.simulatorOrigin)).accepted - simulatorBefore) / results.phase_seconds.accept;
+  const acceptStarted = performance.now();
+  let pipelineRate = 0;
+  const accept = await phase(run, 'accept', () =>
+    measureThroughput(ready.fleet.gatewayOrigin, settings.load, barcodeIds, guard, async () => {
+      const delivered = (await simulatorStats(ready.fleet.simulatorOrigin)).accepted - simulatorBefore;
+      pipelineRate = delivered / ((performance.now() - acceptStarted) / 1000);
+      await quiesce(run, 'before the half-load run');
+    }),
+  );
   Object.assign(results, {
     accept_rps: accept.rps,
     accept_p50_ms: accept.p50_ms,
@@ -305,20 +312,13 @@ async function soak(run: Run, ready: Ready): Promise<void> {
   });
 }
 
-/** Renders in this process with the fleet stopped, in what the budget leaves (never faked when missing). */
+/** Renders per CPU-second in this process, with the fleet stopped, in what the budget leaves. */
 async function renders(run: Run, ready: Ready): Promise<void> {
-  const { results } = run;
   await phase(run, 'fleet-stop', () => ready.fleet.stop());
-  const measure = await loadMeasureRenders();
-  if (typeof measure !== 'function') {
-    Object.assign(results, { render_per_core: null, bwip_per_core: null, render_ratio: null, render_unavailable: measure.unavailable });
-    say(`renders not measured: ${measure.unavailable}`);
-    return;
-  }
   const durationMs = renderDurationFor(run.budget.leftS() - TEARDOWN_S, cpuSlowdown(), run.settings.renderDurationMs);
-  results.settings.render_duration_ms = durationMs;
-  const figures = await phase(run, 'renders', () => measureRenderFigures(measure, durationMs));
-  Object.assign(results, { render_per_core: figures.render_per_core, bwip_per_core: figures.bwip_per_core, render_ratio: figures.render_ratio });
+  run.results.settings.render_duration_ms = durationMs;
+  const figures = await phase(run, 'renders', () => measureRenderFigures(durationMs));
+  Object.assign(run.results, figures);
 }
 
 async function tearDown(run: Run): Promise<void> {
@@ -385,7 +385,7 @@ async function main(): Promise<number> {
       notes: [
         `MM7_MAX_PER_SECOND=${MM7_RATE_FOR_BENCH} (the most the delivery config accepts): the default 50 is a carrier's agreed rate and would cap end to end at 50 MMS/s`,
         'the MMSC simulator answers at once (no latency or failure injection) and sends no delivery reports (MMSC_SIM_DLR_WHEN=never): the throughput phases measure the path up to SUBMITTED',
-        'before each end-to-end phase the jobs still queued by the previous phase are dropped (their messages stay ACCEPTED in the throw-away database; RECONCILE_AFTER_MS is raised so they are not revived)',
+        'before the gateway\'s half-load run and each end-to-end phase, the jobs still queued by the previous run are dropped (their messages stay ACCEPTED in the throw-away database; RECONCILE_AFTER_MS is raised so they are not revived)',
         'latencies are per answer, leaving out each connection\'s first (TCP connect); "half load" and the other rated runs are paced: each connection is its own autocannon instance with its share of the rate, the connections staggered over the second (autocannon overallRate fires every connection at the same instant each second)',
         'postgres CPU and memory: the server processes plus the backends of the bench database only; redis: the whole server (shared with anything else using it)',
       ],

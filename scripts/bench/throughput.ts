@@ -37,13 +37,24 @@ export interface LoadSummary {
   readonly capped: boolean;
 }
 
-export async function measureThroughput(origin: string, shape: LoadShape, barcodeIds: BarcodeIds, guard: RunGuard): Promise<Throughput> {
+/**
+ * @param beforeHalfLoad runs between the two (the gateway's: drop the backlog the full-speed run
+ *   left the workers, so that the half-load run sees the fleet at that load, not behind it).
+ */
+export async function measureThroughput(
+  origin: string,
+  shape: LoadShape,
+  barcodeIds: BarcodeIds,
+  guard: RunGuard,
+  beforeHalfLoad: () => Promise<void> = async () => undefined,
+): Promise<Throughput> {
   const t0 = performance.now();
   await guard.run(warmUp(origin, shape.connections, shape.warmupS, barcodeIds));
   const t1 = performance.now();
   const full = await guard.run(
     runLoad({ origin, connections: shape.connections, durationS: shape.measureS, capS: shape.measureS + 5, barcodeIds }),
   );
+  await guard.run(beforeHalfLoad());
   const t2 = performance.now();
   const halfRate = wholeRate(full.successPerS / 2);
   const half = await guard.run(
