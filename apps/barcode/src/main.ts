@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, installShutdownDeadline, superviseWorkerProcesses, unreachableServices } from '@mms/config';
+import { createLogger, installShutdownDeadline, lowerWorkerPriority, superviseWorkerProcesses, unreachableServices } from '@mms/config';
 import { BarcodeAppModule } from './app.module';
 import { loadBarcodeConfig } from './config/barcode.config';
 
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
   if (superviseWorkerProcesses('barcode', config.BARCODE_PROCESSES)) return;
+  lowerWorkerPriority('barcode', config.WORKER_NICENESS);
   installShutdownDeadline('barcode', config.SHUTDOWN_TIMEOUT_MS);
   const app = await NestFactory.createApplicationContext(BarcodeAppModule.forRoot(config), {
     logger: createLogger('barcode', config.LOG_LEVEL, config.LOG_FORMAT),

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { createLogger, installShutdownDeadline, superviseWorkerProcesses, unreachableServices } from '@mms/config';
+import { createLogger, installShutdownDeadline, lowerWorkerPriority, superviseWorkerProcesses, unreachableServices } from '@mms/config';
 import { DeliveryAppModule } from './app.module';
 import { loadDeliveryConfig } from './config/delivery.config';
 
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
   if (superviseWorkerProcesses('delivery', config.DELIVERY_PROCESSES)) return;
+  lowerWorkerPriority('delivery', config.WORKER_NICENESS);
   installShutdownDeadline('delivery', config.SHUTDOWN_TIMEOUT_MS);
   const app = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(config), {
     logger: createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig } from '@mms/config';
+import { commonEnv, loadConfig, workerNicenessVariable } from '@mms/config';
 
 export const barcodeEnvSchema = z.object({
   ...commonEnv,
@@ -10,6 +10,8 @@ export const barcodeEnvSchema = z.object({
   BARCODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** Worker processes this command runs (node:cluster); renders are CPU-bound, so about one per core. */
   BARCODE_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+  /** Scheduling priority below the gateway's on shared cores (nice value; 0 keeps the default). */
+  WORKER_NICENESS: workerNicenessVariable,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig } from '@mms/config';
+import { commonEnv, loadConfig, workerNicenessVariable } from '@mms/config';
 import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
 export const deliveryEnvSchema = z.object({
@@ -11,6 +11,8 @@ export const deliveryEnvSchema = z.object({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
   /** Worker processes this command runs (node:cluster), each with DELIVERY_CONCURRENCY jobs; the connector rates hold across all. */
   DELIVERY_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+  /** Scheduling priority below the gateway's on shared cores (nice value; 0 keeps the default). */
+  WORKER_NICENESS: workerNicenessVariable,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
   /** Where the outbox transport writes composed messages (used until an MMSC is configured). */
   OUTBOX_DIR: z.string().min(1).default('var/outbox'),

@@ -43,6 +43,9 @@ export const commonEnv = {
 
 export const portVariable = port;
 
+/** How much a queue worker yields the CPU to the gateway on shared cores (nice value, 0 = not at all). */
+export const workerNicenessVariable = z.coerce.number().int().min(0).max(19).default(10);
+
 export const booleanVariable = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { setPriority } from 'node:os';
 
 /**
  * Runs a worker command as `processes` processes (node:cluster): each its own event loop and its
@@ -23,4 +24,20 @@ export function superviseWorkerProcesses(service: string, processes: number): bo
     });
   }
   return true;
+}
+
+/**
+ * Queue workers drain a backlog; the gateway answers partners while they wait. Where both share
+ * cores (one machine, or a node without CPU limits per service) a worker runs at a lower
+ * scheduling priority, so a burst of requests is accepted at full speed and queued, and the
+ * workers take every cycle the gateway leaves. Alone on its cores a worker loses nothing: the
+ * priority only matters when something else wants the CPU.
+ */
+export function lowerWorkerPriority(service: string, niceness: number): void {
+  if (niceness <= 0) return;
+  try {
+    setPriority(0, niceness);
+  } catch (error) {
+    console.error(`${service}: could not lower the process priority (${error instanceof Error ? error.message : String(error)}); running at the default`);
+  }
 }
