@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { BARCODE_RENDERER, BarcodeDoesNotFitError, BarcodeRenderer, fitsBox, renderToFit } from '@mms/barcode-render';
 import { MessageStatus, hasReached, parseBarcodeSettings } from '@mms/contracts';
@@ -37,7 +37,7 @@ interface Submission {
  * SUBMITTED steps, followed by one look for delivery reports that overtook them.
  */
 @Injectable()
-export class DeliveryService implements OnModuleDestroy {
+export class DeliveryService implements OnApplicationShutdown {
   private readonly logger = new Logger(DeliveryService.name);
   private readonly photoCache = new LruCache<string, ImageContent>(PHOTO_CACHE_ENTRIES, PHOTO_CACHE_BYTES, (image) => image.bytes.length);
   private readonly subjects = new MicroBatcher<SubmitRequest, DeliverySubject | null>(async (requests) => {
@@ -58,7 +58,8 @@ export class DeliveryService implements OnModuleDestroy {
     private readonly reports: DeliveryReportsService,
   ) {}
 
-  onModuleDestroy(): void {
+  /** After the worker closed (beforeApplicationShutdown): submits in flight keep their connections. */
+  onApplicationShutdown(): void {
     this.transport.close?.();
   }
 
