@@ -45,6 +45,7 @@ import { createSimulatorApp } from '../apps/mmsc-simulator/src/bootstrap';
 import { loadSimulatorConfig } from '../apps/mmsc-simulator/src/config/simulator.config';
 import { DEMO_DATABASE_ID, DEMO_TEMPLATE_ID, seedDevWorld } from '../prisma/seed-world';
 import { createMigratedDatabase, dropDatabase } from '../test/test-database';
+import { newMessageFixture } from '../test/fixtures';
 import { freePort } from '../test/free-port';
 import { type Fleet, REPO_ROOT, startFleet, waitForHttp } from './lib/fleet';
 
@@ -209,25 +210,15 @@ async function parent(): Promise<void> {
     // The messages as the gateway leaves them (the ledger's accept statement), in batches.
     const trackingIds: string[] = [];
     for (let offset = 0; offset < MESSAGES; offset += 500) {
-      const batch: NewMessage[] = Array.from({ length: Math.min(500, MESSAGES - offset) }, (_, i) => ({
-        accountId,
-        templateId: DEMO_TEMPLATE_ID,
-        databaseId: DEMO_DATABASE_ID,
-        barcodeValue: `Ticket_${runId}_${offset + i}`,
-        toNumber: `1650${String(2_000_000 + offset + i).padStart(7, '0')}`,
-        toCountry: 'US',
-        requestedFrom: '60856',
-        senderCode: '60856',
-        campaignId: null,
-        customSubject: null,
-        customTexts: [],
-        mergeData: {},
-        device: null,
-        ddmTitle: null,
-        ddmText: null,
-        ddmTimeoutMinutes: null,
-        via: 'profile-workers',
-      }));
+      const batch: NewMessage[] = Array.from({ length: Math.min(500, MESSAGES - offset) }, (_, i) =>
+        newMessageFixture(accountId, {
+          templateId: DEMO_TEMPLATE_ID,
+          databaseId: DEMO_DATABASE_ID,
+          barcodeValue: `Ticket_${runId}_${offset + i}`,
+          toNumber: `1650${String(2_000_000 + offset + i).padStart(7, '0')}`,
+          via: 'profile-workers',
+        }),
+      );
       const outcomes = await acceptMessages(pg, batch, { queue: QueueName.Barcode, jobName: JobName.RenderBarcode });
       for (const outcome of outcomes) if (outcome.accepted) trackingIds.push(outcome.trackingId);
     }
