@@ -131,18 +131,19 @@ function fitToBudget(run: Run): void {
   if (run.mode !== 'short') return;
   const slowdown = Math.min(cpuSlowdown(), cpuSlowdown());
   const availableS = run.budget.leftS() - TEARDOWN_S;
-  const fit = (settings: BenchSettings) => {
+  // The share of each measured duration that the settings' plan leaves room for.
+  const durationShare = (settings: BenchSettings) => {
     const plan = plannedSeconds(settings, slowdown);
     return (availableS - plan.fixed) / plan.scalable;
   };
-  let k = fit(run.settings);
+  let k = durationShare(run.settings);
   const base = run.settings.scalingProcesses.filter((n) => n === run.baseWorkers.barcode && n === run.baseWorkers.delivery);
   if (k < 0.75 && base.length < run.settings.scalingProcesses.length) {
     const withoutScaling = { ...run.settings, scalingProcesses: base };
     const dropped = run.settings.scalingProcesses.filter((n) => !base.includes(n));
     run.settings = withoutScaling;
     run.results.settings.scaling_processes = base;
-    k = fit(withoutScaling);
+    k = durationShare(withoutScaling);
     run.results.notes.push(
       `scaling to ${dropped.join(', ')} processes skipped: on this busy machine (CPU-bound work ${slowdown.toFixed(1)}x slower than on idle cores) ` +
         `restarting the workers would take about ${Math.round(WORKER_RESTART_CPU_S * slowdown)} s of the ${SHORT_BUDGET_S} (npm run bench -- --long has it)`,
