@@ -46,7 +46,11 @@ describe('AcceptCommitter', () => {
     const { pool, statements } = fakeDatabase(new Map([[1, 100]]));
     const handedOff: OutboxDispatch[] = [];
     const subject = committer(pool, handedOff);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => subject.commit(message(1))));
+    const first = subject.commit(message(1));
+    // The lone request's statement has started; these 19 arrive while it runs.
+    await new Promise((resolve) => setImmediate(resolve));
+    const meanwhile = Array.from({ length: 19 }, () => subject.commit(message(1)));
+    const answers = await Promise.all([first, ...meanwhile]);
     expect(statements).toEqual([1, 19]);
     expect(new Set(answers).size).toBe(20);
     await subject.onApplicationShutdown();

@@ -1,115 +1,77 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { JobName, PartnerApiError, QueueName } from '@mms/contracts';
 import { AcceptOutcome, NewMessage, PG_POOL, acceptMessages } from '@mms/db';
+import { MicroBatcher } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { OutboxDispatch, OutboxRelay } from '../outbox/outbox.relay';
 
-/** Hand-offs waiting for Redis beyond which new commits wait for them (a slow Redis slows accepts). */
+/** Hand-offs waiting for Redis beyond which a commit waits for its own (a slow Redis slows accepts). */
 const HAND_OFF_BACKLOG = 5000;
 /** Jobs per addBulk. */
 const HAND_OFF_BATCH = 1000;
 
-interface Waiting {
-  readonly message: NewMessage;
-  readonly resolve: (trackingId: string) => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
- * Group commit of accepted messages. A request whose checks passed waits here for the next
- * commit: when no commit is running, its own starts at once (an idle gateway adds no delay);
- * while ACCEPT_COMMITS_IN_FLIGHT commits run, requests gather and the next commit takes all of
- * them (up to ACCEPT_BATCH_MAX) in one statement: credits, messages, events, outbox rows
- * (libs/db acceptMessages). So one account's burst is a few statements a second on its account
- * row instead of a queue of transactions on it, and Success is still answered only after the
- * message is committed. After the answer, the jobs of every batch committed meanwhile go to
- * Redis in one round trip, on their own pipeline so that commits never wait for Redis, and their
- * outbox rows are deleted; what that misses the outbox sweeper takes.
+ * Group commit of accepted messages, on the fleet's MicroBatcher (libs/queue). A request whose
+ * checks passed waits for the next commit: an idle gateway commits it in the next turn of the
+ * event loop; while ACCEPT_COMMITS_IN_FLIGHT commits run, requests gather and the next commit
+ * takes them all (up to ACCEPT_BATCH_MAX) in one statement: credits, messages, events, outbox
+ * rows (libs/db acceptMessages). So one account's burst is a few statements a second on its
+ * account row instead of a queue of transactions on it, and Success is still answered only after
+ * the message is committed. After the answer, the jobs of every batch committed meanwhile go to
+ * Redis in one round trip, on a batcher of their own so that commits never wait for Redis, and
+ * their outbox rows are deleted; what that misses the outbox sweeper takes.
  */
 @Injectable()
 export class AcceptCommitter implements OnApplicationShutdown {
-  private readonly logger = new Logger(AcceptCommitter.name);
-  private waiting: Waiting[] = [];
-  private inFlight = 0;
-  private readonly idle = new Set<Promise<void>>();
-  private handOffs: OutboxDispatch[] = [];
-  private handingOff: Promise<void> | undefined;
+  private readonly commits: MicroBatcher<NewMessage, AcceptOutcome>;
+  private readonly handOffs: MicroBatcher<OutboxDispatch, void>;
+  /** Hand-offs not yet done: shutdown waits for them. */
+  private readonly handingOff = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly outbox: OutboxRelay,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    outbox: OutboxRelay,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.commits = new MicroBatcher((batch) => this.commitBatch(batch), {
+      maxBatch: config.ACCEPT_BATCH_MAX,
+      maxInFlight: config.ACCEPT_COMMITS_IN_FLIGHT,
+    });
+    // The relay logs a failed hand-off and leaves its rows to the sweeper: it never rejects.
+    this.handOffs = new MicroBatcher<OutboxDispatch, void>(
+      async (entries) => {
+        await outbox.dispatch(entries);
+        return entries.map(() => undefined);
+      },
+      { maxBatch: HAND_OFF_BATCH },
+    );
+  }
 
   /** Resolves with the tracking id once the message is committed; E713 when the account's credits ran out. */
-  commit(message: NewMessage): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
-      this.waiting.push({ message, resolve, reject });
-      this.next();
-    });
+  async commit(message: NewMessage): Promise<string> {
+    const outcome = await this.commits.call(message);
+    if (!outcome.accepted) throw new PartnerApiError('E713');
+    return outcome.trackingId;
   }
 
-  /** Waits for every commit and hand-off in flight (shutdown: no accepted message left half-done). */
+  /** Waits for every hand-off in flight (shutdown: no accepted message left half-done). */
   async onApplicationShutdown(): Promise<void> {
-    while (this.idle.size > 0 || this.handingOff !== undefined) await Promise.all([...this.idle, this.handingOff]);
+    while (this.handingOff.size > 0) await Promise.all([...this.handingOff]);
   }
 
-  private next(): void {
-    while (this.waiting.length > 0 && this.inFlight < this.config.ACCEPT_COMMITS_IN_FLIGHT) {
-      const batch = this.waiting.splice(0, this.config.ACCEPT_BATCH_MAX);
-      this.inFlight += 1;
-      const run = this.run(batch).finally(() => {
-        this.inFlight -= 1;
-        this.idle.delete(run);
-        this.next();
-      });
-      this.idle.add(run);
+  private async commitBatch(batch: readonly NewMessage[]): Promise<AcceptOutcome[]> {
+    const outcomes = await acceptMessages(this.pool, batch, { queue: QueueName.Barcode, jobName: JobName.RenderBarcode });
+    const entries = outcomes.flatMap((o): OutboxDispatch[] =>
+      o.accepted ? [{ id: o.outboxId, jobName: JobName.RenderBarcode, payload: { trackingId: o.trackingId } }] : [],
+    );
+    if (entries.length > 0) {
+      const handOff = Promise.all(entries.map((entry) => this.handOffs.call(entry)));
+      this.handingOff.add(handOff);
+      void handOff.finally(() => this.handingOff.delete(handOff));
+      // A backlog means Redis is slow: this commit's slot waits for its own hand-off.
+      if (this.handOffs.waiting > HAND_OFF_BACKLOG) await handOff;
     }
-  }
-
-  private async run(batch: readonly Waiting[]): Promise<void> {
-    if (this.handOffs.length > HAND_OFF_BACKLOG) await this.handingOff;
-    let outcomes: AcceptOutcome[];
-    try {
-      outcomes = await acceptMessages(
-        this.pool,
-        batch.map((w) => w.message),
-        { queue: QueueName.Barcode, jobName: JobName.RenderBarcode },
-      );
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-      return;
-    }
-    const accepted: OutboxDispatch[] = [];
-    outcomes.forEach((outcome, index) => {
-      const w = batch[index] as Waiting;
-      if (!outcome.accepted) {
-        w.reject(new PartnerApiError('E713'));
-        return;
-      }
-      w.resolve(outcome.trackingId);
-      accepted.push({ id: outcome.outboxId, jobName: JobName.RenderBarcode, payload: { trackingId: outcome.trackingId } });
-    });
-    if (batch.length > 1) this.logger.debug(`committed ${batch.length} accepts in one statement`);
-    this.handOff(accepted);
-  }
-
-  private handOff(entries: readonly OutboxDispatch[]): void {
-    this.handOffs.push(...entries);
-    this.startDrain();
-  }
-
-  /** One drain at a time, until nothing is left; one that ends starts the next if entries came meanwhile. */
-  private startDrain(): void {
-    if (this.handingOff !== undefined || this.handOffs.length === 0) return;
-    this.handingOff = this.drainHandOffs().finally(() => {
-      this.handingOff = undefined;
-      this.startDrain();
-    });
-  }
-
-  private async drainHandOffs(): Promise<void> {
-    while (this.handOffs.length > 0) await this.outbox.dispatch(this.handOffs.splice(0, HAND_OFF_BATCH));
+    return outcomes;
   }
 }
