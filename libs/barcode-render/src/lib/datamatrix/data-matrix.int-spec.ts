@@ -5,22 +5,11 @@
  * test because decoding is slow.
  */
 import fc from 'fast-check';
-// The repository's shared test decoder (test/ is test support, not a project to depend on).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { decodeBarcodes } from '../../../../../test/barcode-decoder';
-import { matrixImage } from '../barcode-raster';
-import { encodeBilevelPng } from '../png/bilevel-png';
+import { readSymbol, stringOf } from '../symbol-read-back';
 import { encodeDataMatrix } from './data-matrix';
 
-async function readBack(value: string, modulePx: number): Promise<string[]> {
-  const symbol = encodeDataMatrix(value);
-  const png = encodeBilevelPng(matrixImage(symbol.modules, symbol.size, symbol.size, modulePx, 2), { foreground: '000000', background: 'FFFFFF' });
-  // Plain text mode: control characters as they are, not by name.
-  return decodeBarcodes(png, { formats: ['DataMatrix'], textMode: 'Plain' });
-}
+const readBack = (value: string, modulePx: number): Promise<string[]> => readSymbol(encodeDataMatrix(value), 'DataMatrix', modulePx, 2);
 
-const stringOf = (unit: fc.Arbitrary<string> | 'binary-ascii' | 'grapheme', maxLength: number): fc.Arbitrary<string> =>
-  fc.integer({ min: 1, max: maxLength }).chain((length) => fc.string({ unit, minLength: length, maxLength: length }));
 
 beforeAll(async () => {
   expect(await readBack('warm-up', 2)).toEqual(['warm-up']);

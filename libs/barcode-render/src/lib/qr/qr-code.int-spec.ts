@@ -5,12 +5,8 @@
  * No database: an integration test because decoding is slow.
  */
 import fc from 'fast-check';
-// The repository's shared test decoder (test/ is test support, not a project to depend on).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { decodeBarcodes } from '../../../../../test/barcode-decoder';
-import { matrixImage } from '../barcode-raster';
 import { UnencodableBarcodeError } from '../barcode-renderer';
-import { encodeBilevelPng } from '../png/bilevel-png';
+import { readSymbol, stringOf } from '../symbol-read-back';
 import { encodeQr } from './qr-code';
 import { countBits } from './qr-data';
 import { type QrErrorCorrection, blockLayout } from './qr-tables';
@@ -20,14 +16,9 @@ const LEVELS: readonly QrErrorCorrection[] = ['L', 'M', 'Q', 'H'];
 /** What ZXing reads from the symbol drawn at `modulePx` with the standard 4-module quiet zone. */
 async function readBack(value: string, level: QrErrorCorrection, modulePx: number): Promise<{ read: string[]; version: number; level: string }> {
   const symbol = encodeQr(value, level);
-  const png = encodeBilevelPng(matrixImage(symbol.modules, symbol.size, symbol.size, modulePx, 4), { foreground: '000000', background: 'FFFFFF' });
-  // Plain text mode: control characters as they are, not by name.
-  return { read: await decodeBarcodes(png, { formats: ['QRCode'], textMode: 'Plain' }), version: symbol.version, level: symbol.level };
+  return { read: await readSymbol(symbol, 'QRCode', modulePx, 4), version: symbol.version, level: symbol.level };
 }
 
-/** A string of exactly `length` units of `unit`, lengths spread evenly up to `maxLength`. */
-const stringOf = (unit: fc.Arbitrary<string> | 'binary-ascii' | 'grapheme', maxLength: number): fc.Arbitrary<string> =>
-  fc.integer({ min: 1, max: maxLength }).chain((length) => fc.string({ unit, minLength: length, maxLength: length }));
 
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
