@@ -5,7 +5,7 @@
  * so that this file needs nothing outside the lib.
  */
 import sharp from 'sharp';
-import { type BarcodeSettings, type Symbology, gs1CheckDigit, parseBarcodeSettings } from '@mms/contracts';
+import { type BarcodeSettings, Symbology, gs1CheckDigit, parseBarcodeSettings } from '@mms/contracts';
 import type { BarcodeRenderer, RenderedBarcode } from './barcode-renderer';
 import {
   BarcodeDoesNotFitError,
@@ -20,18 +20,8 @@ import {
 
 export type Decoder = (image: Buffer) => Promise<string[]>;
 
-export const SYMBOLOGIES: readonly Symbology[] = [
-  'QRCODE',
-  'AZTEC',
-  'PDF417',
-  'DATAMATRIX',
-  'CODE128',
-  'CODE39',
-  'EAN13',
-  'UPCA',
-  'ITF14',
-  'GS1_128',
-];
+/** Every symbology of the contracts, in their order. */
+export const SYMBOLOGIES: readonly Symbology[] = Object.values(Symbology);
 
 /** The module size an empty settings object gives (barcode-settings.ts). */
 export const DEFAULT_MODULE_PX = parseBarcodeSettings({}).moduleSize;
