@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ErrorCode, ErrorInfo, trackingIdOf } from '@mms/contracts';
 import { renderResponse } from '../apps/gateway/src/partner-api/response-xml';
-import { DOCS_EXAMPLE_REQUEST as DOCS_REQUEST, DOCS_FULL_REQUEST } from './docs-examples';
+import { DOCS_EXAMPLE_REQUEST as DOCS_REQUEST, DOCS_FULL_REQUEST, DOCS_POSTBACK } from './docs-examples';
 import { validateXml, XmlSchemaName, XmlValidation } from './xml-schema';
 
 // The docs' examples, byte for byte (CI may not have the shared contract folder at the same path).
@@ -22,23 +22,6 @@ const DOCS_FAILURE = `<RESPONSE>
     <TO>16501234123</TO>
     <ERRORINFO>There is billing problem on your account</ERRORINFO>
 </RESPONSE>
-`;
-
-/** The POSTBACK example of API.md's Postbacks section. */
-const DOCS_POSTBACK = `<?xml version='1.0'?>
-<POSTBACK>
-  <ORIGIN>MMS_MT</ORIGIN>
-  <CODE>N102</CODE>
-  <SENTAS>MMS</SENTAS>
-  <STATUS>Message Sent/Delivered</STATUS>
-  <MMSID>35674</MMSID>
-  <TO>16501234123</TO>
-  <TRACKINGID>TU1TXzEyMzQ2</TRACKINGID>
-  <SPID>0001890</SPID>
-  <TIMESTAMP>2011-08-02T07:21:04-04:00</TIMESTAMP>
-  <HANDSET>motol7c</HANDSET>
-  <AGGREGATORID>11529-64807-97508-73852-97658</AGGREGATORID>
-</POSTBACK>
 `;
 
 /** A minimal valid request body (without the REQUEST element), for variations. */

@@ -16,7 +16,7 @@ export class BarcodeAppModule {
       module: BarcodeAppModule,
       imports: [
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
-        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Delivery], consumes: [QueueName.Barcode] }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Delivery, QueueName.Postback], consumes: [QueueName.Barcode] }),
         ImageStoreModule,
       ],
       providers: [

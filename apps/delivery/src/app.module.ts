@@ -23,7 +23,7 @@ export class DeliveryAppModule {
       module: DeliveryAppModule,
       imports: [
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
-        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [], consumes: [QueueName.Delivery] }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Postback], consumes: [QueueName.Delivery, QueueName.Postback] }),
         ImageStoreModule,
       ],
       providers: [

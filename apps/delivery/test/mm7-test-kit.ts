@@ -142,14 +142,14 @@ export async function renderedMessage(prisma: PrismaService, fixture: MessageFix
     backgroundcolor: 'FFFFFF',
   });
   const imageKey = await new PgImageStore(prisma.pool).put(png, 'image/png');
-  const moved = await recordTransition(prisma.pool, {
+  const { moved } = await recordTransition(prisma.pool, {
     messageId: message.id,
     from: [MessageStatus.Accepted],
     to: MessageStatus.Rendered,
     set: { imageKey },
     detail: { imageKey, via: 'test fixture' },
   });
-  if (!moved) throw new Error(`message ${message.trackingId} did not move to RENDERED`);
+  if (!moved.has(message.id)) throw new Error(`message ${message.trackingId} did not move to RENDERED`);
   return { message, imageKey, png };
 }
 

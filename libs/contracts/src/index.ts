@@ -6,3 +6,5 @@ export * from './lib/partner-request';
 export * from './lib/barcode-settings';
 export * from './lib/barcode-encodability';
 export * from './lib/xml-escape';
+export * from './lib/postback-document';
+export * from './lib/spid';

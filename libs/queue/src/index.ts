@@ -5,3 +5,6 @@ export * from './lib/queue.module';
 export * from './lib/processor-support';
 export * from './lib/queue-health';
 export * from './lib/micro-batch';
+export * from './lib/outbox-dispatcher';
+export * from './lib/message-failure';
+export * from './lib/periodic-pass';

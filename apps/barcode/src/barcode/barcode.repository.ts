@@ -133,8 +133,8 @@ export class BarcodeRepository {
    * The conditional ACCEPTED -> RENDERED steps with their events (the message ledger) for a batch.
    * Returns the ids of the messages that moved.
    */
-  async recordRenderedMany(records: readonly RenderedRecord[]): Promise<Set<number>> {
-    return recordTransitions(
+  async recordRenderedMany(records: readonly RenderedRecord[]): Promise<ReadonlySet<number>> {
+    const recorded = await recordTransitions(
       this.pool,
       records.map((record) => ({
         messageId: record.messageId,
@@ -144,5 +144,6 @@ export class BarcodeRepository {
         set: { imageKey: record.imageKey },
       })),
     );
+    return recorded.moved;
   }
 }

@@ -1,10 +1,8 @@
-import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { BeforeApplicationShutdown, Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
-import { JobName, QueueName, jobPayloadSchemas, parseJobPayload } from '@mms/contracts';
-import { PG_POOL, markMessageFailed } from '@mms/db';
-import { sortJobFailure } from '@mms/queue';
+import { JobName, QueueName, parseJobPayload } from '@mms/contracts';
+import { MessageFailures, sortJobFailure } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
 import { DeliveryReportsService } from '../reports/delivery-reports.service';
 import { ConnectorRateLimitedError } from '../transport/mm7/connector-rate-limiter';
@@ -12,12 +10,11 @@ import { DeliveryService } from './delivery.service';
 
 @Processor(QueueName.Delivery, { concurrency: 1, lockDuration: 60_000 })
 export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(DeliveryProcessor.name);
 
   constructor(
     private readonly delivery: DeliveryService,
     private readonly reports: DeliveryReportsService,
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly failures: MessageFailures,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
   ) {
     super();
@@ -54,15 +51,6 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   @OnWorkerEvent('failed')
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
-    if (job === undefined) return;
-    const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    this.logger.warn(`submit ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`);
-    // Only a well-formed job speaks for its message: a malformed one must not fail a real message.
-    const payload = jobPayloadSchemas[JobName.SubmitMms].safeParse(job.data);
-    if (final && job.name === JobName.SubmitMms && payload.success) {
-      await markMessageFailed(this.pool, payload.data.trackingId, 'delivery', error.message).catch((e: unknown) =>
-        this.logger.error(`could not mark ${job.id} failed: ${String(e)}`),
-      );
-    }
+    if (job !== undefined) await this.failures.onJobFailed(job, error, JobName.SubmitMms, 'delivery');
   }
 }

@@ -5,7 +5,7 @@ import { MessageStatus, hasReached, parseBarcodeSettings } from '@mms/contracts'
 import { maskPhone } from '@mms/config';
 import { PG_POOL, recordTransitions } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
-import { MicroBatcher, PermanentJobError } from '@mms/queue';
+import { MicroBatcher, OutboxDispatcher, PermanentJobError } from '@mms/queue';
 import { LruCache } from '../common/lru-cache';
 import { ImageContent, composeMms } from '../compose/compose-mms';
 import { PhotosDoNotFitError, fitPhotos } from '../handset/fit-photos';
@@ -56,6 +56,7 @@ export class DeliveryService implements OnApplicationShutdown {
     @Inject(MMS_TRANSPORT) private readonly transport: MmsTransport,
     @Inject(BARCODE_RENDERER) private readonly renderer: BarcodeRenderer,
     private readonly reports: DeliveryReportsService,
+    private readonly outbox: OutboxDispatcher,
   ) {}
 
   /** After the worker closed (beforeApplicationShutdown): submits in flight keep their connections. */
@@ -145,11 +146,12 @@ export class DeliveryService implements OnApplicationShutdown {
   }
 
   /**
-   * RENDERED -> SUBMITTED for a batch in one statement (the ledger); then the delivery reports
-   * that arrived before it (an MMSC that reports within milliseconds of its SubmitRsp) are applied.
+   * RENDERED -> SUBMITTED for a batch in one statement (the ledger, which also writes their N101
+   * postbacks), whose postback jobs go to Redis at once; then the delivery reports that arrived
+   * before it (an MMSC that reports within milliseconds of its SubmitRsp) are applied.
    */
   private async recordSubmitted(batch: readonly Submission[]): Promise<void> {
-    await recordTransitions(
+    const recorded = await recordTransitions(
       this.pool,
       batch.map((s) => ({
         messageId: s.messageId,
@@ -159,6 +161,7 @@ export class DeliveryService implements OnApplicationShutdown {
         detail: s.detail,
       })),
     );
+    await this.outbox.dispatch(recorded.announced);
     try {
       await this.reports.applyUnmatchedFor(batch.map((s) => s.result.reference));
     } catch (error) {

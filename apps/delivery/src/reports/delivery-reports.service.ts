@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { MessageStatus } from '@mms/contracts';
 import { PG_POOL, PrismaService, recordEvent, recordTransition, withTransaction } from '@mms/db';
-import { PermanentJobError } from '@mms/queue';
+import { OutboxDispatcher, PermanentJobError } from '@mms/queue';
 
 /** MM7 MMStatus (TS 23.140) -> our final status; other values are recorded without a change. */
 const FINAL_STATUS: Readonly<Record<string, MessageStatus>> = {
@@ -23,6 +23,7 @@ export class DeliveryReportsService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly outbox: OutboxDispatcher,
   ) {}
 
   /**
@@ -64,17 +65,18 @@ export class DeliveryReportsService {
       reportId,
       reportedAt: report.reportedAt?.toISOString() ?? null,
     };
-    await withTransaction(this.pool, async (tx) => {
-      const moved =
-        final !== undefined &&
-        (await recordTransition(tx, {
-          messageId: message.id,
-          from: [MessageStatus.Submitted],
-          to: final,
-          detail,
-          set: { handset: report.handset },
-        }));
-      if (!moved) {
+    const announced = await withTransaction(this.pool, async (tx) => {
+      const recorded =
+        final === undefined
+          ? undefined
+          : await recordTransition(tx, {
+              messageId: message.id,
+              from: [MessageStatus.Submitted],
+              to: final,
+              detail,
+              set: { handset: report.handset },
+            });
+      if (recorded?.moved.has(message.id) !== true) {
         // Deferred, Indeterminate, Forwarded... or a report after a final one: recorded, no change.
         await recordEvent(tx, message.id, message.status, { ...detail, applied: false });
       }
@@ -86,7 +88,9 @@ export class DeliveryReportsService {
         );
       }
       await tx.query(`UPDATE delivery_reports SET processed_at = (now() AT TIME ZONE 'UTC'), message_id = $2 WHERE id = $1`, [reportId, message.id]);
+      return recorded?.announced ?? [];
     });
+    await this.outbox.dispatch(announced);
     return { matched: true, status: final };
   }
 }

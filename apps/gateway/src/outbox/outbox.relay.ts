@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { JobName, isJobName, parseJobPayload } from '@mms/contracts';
-import { OutboxEntry, PG_POOL } from '@mms/db';
-import { JobProducer } from '@mms/queue';
+import { isJobName, parseJobPayload } from '@mms/contracts';
+import { OutboxRow, PG_POOL } from '@mms/db';
+import { OutboxDispatcher, PeriodicPass } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
-import { PeriodicPass } from './periodic-pass';
 
 const SWEEP_BATCH = 500;
 /** Claims per sweep at most, so one pass cannot run for ever behind a flood. */
@@ -13,7 +12,7 @@ const SWEEP_MAX_ROUNDS = 20;
 const SWEEP_LEASE_SECONDS = 30;
 
 /** An outbox row as the relay hands it to Redis. */
-export type OutboxDispatch = Pick<OutboxEntry, 'id' | 'jobName' | 'payload'>;
+export type OutboxDispatch = OutboxRow;
 
 /**
  * Moves outbox rows into BullMQ. The request that wrote a row dispatches it right after its
@@ -29,7 +28,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly producer: JobProducer,
+    private readonly dispatcher: OutboxDispatcher,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.sweeper = new PeriodicPass(config.OUTBOX_SWEEP_INTERVAL_MS, () => this.sweep());
@@ -43,30 +42,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.sweeper.stop();
   }
 
-  /**
-   * Best effort, right after the commit that wrote the rows: their jobs go to Redis in one round
-   * trip per job name, then the rows are deleted in one statement. A failure leaves the rows for
-   * the sweeper and never fails the request that wrote them. Returns the error, if any.
-   */
-  async dispatch(entries: readonly OutboxDispatch[]): Promise<string | undefined> {
-    if (entries.length === 0) return undefined;
-    try {
-      const byName = new Map<JobName, unknown[]>();
-      for (const entry of entries) {
-        if (!isJobName(entry.jobName)) throw new Error(`outbox ${entry.id}: unknown job name ${entry.jobName}`);
-        const payloads = byName.get(entry.jobName) ?? [];
-        payloads.push(entry.payload);
-        byName.set(entry.jobName, payloads);
-      }
-      for (const [name, payloads] of byName) {
-        await this.producer.enqueueMany(name, payloads.map((payload) => parseJobPayload(name, payload)));
-      }
-      await this.pool.query('DELETE FROM outbox WHERE id = ANY($1::int[])', [entries.map((entry) => entry.id)]);
-      return undefined;
-    } catch (error) {
-      this.logger.warn(`${entries.length} outbox row(s) left for the sweeper: ${describe(error)}`);
-      return describe(error);
-    }
+  /** Best effort, right after the commit that wrote the rows (OutboxDispatcher). Returns the error, if any. */
+  dispatch(entries: readonly OutboxDispatch[]): Promise<string | undefined> {
+    return this.dispatcher.dispatch(entries);
   }
 
   async dispatchNow(entry: OutboxDispatch): Promise<void> {

@@ -4,9 +4,8 @@ import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { JobName, MessageStatus, QueueName } from '@mms/contracts';
 import { PrismaService } from '@mms/db';
-import { JobProducer } from '@mms/queue';
+import { JobProducer, PeriodicPass } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
-import { PeriodicPass } from './periodic-pass';
 
 /** Any constant: one gateway replica at a time reconciles. */
 const RECONCILER_LOCK = 7_314_001;

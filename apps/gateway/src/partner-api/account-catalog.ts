@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { Symbology } from '@mms/contracts';
 import { PG_POOL } from '@mms/db';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
-import { PeriodicPass } from '../outbox/periodic-pass';
+import { PeriodicPass } from '@mms/queue';
 import type { NumberValidation } from './receiver-number';
 
 /** What the accept path needs of an account: everything but its credits, which stay in SQL. */

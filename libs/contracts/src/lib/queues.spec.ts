@@ -15,16 +15,28 @@ function payloadError(name: JobName, data: unknown): InvalidJobPayloadError {
 
 describe('names', () => {
   it('queue and job names are the persisted values', () => {
-    expect(QueueName).toStrictEqual({ Barcode: 'barcode', Delivery: 'delivery' });
-    expect(JobName).toStrictEqual({ RenderBarcode: 'barcode.render', SubmitMms: 'delivery.submit', ApplyDeliveryReport: 'delivery.report' });
+    expect(QueueName).toStrictEqual({ Barcode: 'barcode', Delivery: 'delivery', Postback: 'postback' });
+    expect(JobName).toStrictEqual({
+      RenderBarcode: 'barcode.render',
+      SubmitMms: 'delivery.submit',
+      ApplyDeliveryReport: 'delivery.report',
+      SendPostback: 'postback.send',
+    });
   });
 
   it('queueOfJob puts each job on its queue', () => {
-    expect(queueOfJob).toStrictEqual({ 'barcode.render': 'barcode', 'delivery.submit': 'delivery', 'delivery.report': 'delivery' });
+    expect(queueOfJob).toStrictEqual({
+      'barcode.render': 'barcode',
+      'delivery.submit': 'delivery',
+      'delivery.report': 'delivery',
+      'postback.send': 'postback',
+    });
   });
 
-  it('delivery report jobs are keyed by report id, message jobs by tracking id', () => {
+  it('delivery report jobs are keyed by report id, postbacks by postback id, message jobs by tracking id', () => {
     expect(jobIdOf({ reportId: 42 })).toBe('report-42');
+    expect(jobIdOf({ postbackId: 42 })).toBe('postback-42');
+    expect(() => parseJobPayload('postback.send', { postbackId: 0 })).toThrow(InvalidJobPayloadError);
     expect(jobIdOf({ trackingId: 'TU1TXzEyMzQ2' })).toBe('TU1TXzEyMzQ2');
     expect(parseJobPayload('delivery.report', { reportId: 7 })).toStrictEqual({ reportId: 7 });
     expect(() => parseJobPayload('delivery.report', { reportId: -1 })).toThrow(InvalidJobPayloadError);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 export const QueueName = {
   Barcode: 'barcode',
   Delivery: 'delivery',
+  Postback: 'postback',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -14,6 +15,7 @@ export const JobName = {
   RenderBarcode: 'barcode.render',
   SubmitMms: 'delivery.submit',
   ApplyDeliveryReport: 'delivery.report',
+  SendPostback: 'postback.send',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -26,12 +28,14 @@ export const jobPayloadSchemas = {
     .object({ trackingId: trackingIdSchema, imageKey: z.string().regex(/^[0-9a-f]{64}$/, 'not an image key') })
     .strict(),
   [JobName.ApplyDeliveryReport]: z.object({ reportId: z.number().int().positive() }).strict(),
+  [JobName.SendPostback]: z.object({ postbackId: z.number().int().positive() }).strict(),
 } as const;
 
 export type JobItem =
   | { name: typeof JobName.RenderBarcode; data: z.infer<(typeof jobPayloadSchemas)['barcode.render']> }
   | { name: typeof JobName.SubmitMms; data: z.infer<(typeof jobPayloadSchemas)['delivery.submit']> }
-  | { name: typeof JobName.ApplyDeliveryReport; data: z.infer<(typeof jobPayloadSchemas)['delivery.report']> };
+  | { name: typeof JobName.ApplyDeliveryReport; data: z.infer<(typeof jobPayloadSchemas)['delivery.report']> }
+  | { name: typeof JobName.SendPostback; data: z.infer<(typeof jobPayloadSchemas)['postback.send']> };
 
 export type JobOf<N extends JobItem['name']> = Extract<JobItem, { name: N }>['data'];
 
@@ -40,6 +44,7 @@ export const queueOfJob: { readonly [N in JobName]: QueueName } = {
   [JobName.RenderBarcode]: QueueName.Barcode,
   [JobName.SubmitMms]: QueueName.Delivery,
   [JobName.ApplyDeliveryReport]: QueueName.Delivery,
+  [JobName.SendPostback]: QueueName.Postback,
 };
 
 export class InvalidJobPayloadError extends Error {
@@ -64,9 +69,17 @@ export function isJobName(name: string): name is JobName {
   return Object.prototype.hasOwnProperty.call(jobPayloadSchemas, name);
 }
 
-/** The job id of a payload: the tracking id for message jobs, `report-<id>` for delivery reports. */
+/**
+ * The job id of a payload: the tracking id for message jobs, `report-<id>` for delivery reports,
+ * `postback-<id>` for postbacks.
+ */
 export function jobIdOf(payload: JobItem['data']): string {
-  return 'trackingId' in payload ? jobIdFor(payload.trackingId) : `report-${payload.reportId}`;
+  if ('trackingId' in payload) return jobIdFor(payload.trackingId);
+  return 'reportId' in payload ? `report-${payload.reportId}` : postbackJobId(payload.postbackId);
+}
+
+export function postbackJobId(postbackId: number): string {
+  return `postback-${postbackId}`;
 }
 
 /**

@@ -107,17 +107,52 @@ describe('message ledger (real PostgreSQL)', () => {
       { messageId: a.messageId, from: ['ACCEPTED'], to: 'RENDERED', set: { imageKey: 'a'.repeat(64) }, detail: { n: 1 } },
       { messageId: b.messageId, from: ['RENDERED'], to: 'SUBMITTED', detail: { n: 2 } },
     ]);
-    expect([...rendered]).toEqual([a.messageId]);
+    expect([...rendered.moved]).toEqual([a.messageId]);
     // Run twice: no second move, no second event.
-    expect(await recordTransition(pool, { messageId: a.messageId, from: ['ACCEPTED'], to: 'RENDERED' })).toBe(false);
+    expect((await recordTransition(pool, { messageId: a.messageId, from: ['ACCEPTED'], to: 'RENDERED' })).moved.size).toBe(0);
     const events = await pool.query<{ status: string }>('SELECT status::text FROM message_events WHERE message_id = $1 ORDER BY id', [a.messageId]);
     expect(events.rows.map((e) => e.status)).toEqual(['ACCEPTED', 'RENDERED']);
     const row = await pool.query('SELECT status::text, image_key FROM messages WHERE id = $1', [a.messageId]);
     expect(row.rows[0]).toEqual({ status: 'RENDERED', image_key: 'a'.repeat(64) });
 
-    expect(await markMessageFailed(pool, b.trackingId, 'barcode', 'broken')).toBe(true);
-    expect(await markMessageFailed(pool, b.trackingId, 'barcode', 'again')).toBe(false);
+    expect([...(await markMessageFailed(pool, b.trackingId, 'barcode', 'broken')).moved]).toEqual([b.messageId]);
+    expect((await markMessageFailed(pool, b.trackingId, 'barcode', 'again')).moved.size).toBe(0);
     const failed = await pool.query('SELECT status::text, failure_reason FROM messages WHERE id = $1', [b.messageId]);
     expect(failed.rows[0]).toEqual({ status: 'FAILED', failure_reason: 'barcode: broken' });
+  });
+
+  it('writes the postback of each step partners hear of, with its outbox row, only for accounts with a postback URL', async () => {
+    const listening = await accountWith(5);
+    await pool.query(`UPDATE accounts SET postback_url = 'https://partner.example/postbacks' WHERE id = $1`, [listening]);
+    const silent = await accountWith(5);
+    const [sent, failed, quiet] = await acceptMessages(pool, [demoMessage(listening), demoMessage(listening), demoMessage(silent)], job);
+    if (!sent?.accepted || !failed?.accepted || !quiet?.accepted) throw new Error('not accepted');
+
+    const rendered = await recordTransitions(pool, [
+      { messageId: sent.messageId, from: ['ACCEPTED'], to: 'RENDERED' },
+      { messageId: quiet.messageId, from: ['ACCEPTED'], to: 'RENDERED' },
+    ]);
+    expect(rendered.announced).toEqual([]);
+    const submitted = await recordTransitions(pool, [
+      { messageId: sent.messageId, from: ['RENDERED'], to: 'SUBMITTED', detail: { reference: 'mmsc-1' } },
+      { messageId: quiet.messageId, from: ['RENDERED'], to: 'SUBMITTED' },
+    ]);
+    const delivered = await recordTransition(pool, { messageId: sent.messageId, from: ['SUBMITTED'], to: 'DELIVERED', detail: { handset: 'motol7c' } });
+    const failure = await markMessageFailed(pool, failed.trackingId, 'barcode', 'does not encode');
+
+    const notices = await pool.query<{ id: number; message_id: number; code: string; state: string; detail: unknown }>(
+      'SELECT id, message_id, code::text, state::text, detail FROM postbacks WHERE account_id = ANY($1::int[]) ORDER BY id',
+      [[listening, silent]],
+    );
+    expect(notices.rows.map((n) => [n.message_id, n.code, n.state])).toEqual([
+      [sent.messageId, 'N101', 'PENDING'],
+      [sent.messageId, 'N102', 'PENDING'],
+      [failed.messageId, 'E101', 'PENDING'],
+    ]);
+    expect(notices.rows[1]?.detail).toEqual({ handset: 'motol7c' });
+    const announced = [...submitted.announced, ...delivered.announced, ...failure.announced];
+    expect(announced.map((row) => [row.jobName, row.payload])).toEqual(notices.rows.map((n) => [JobName.SendPostback, { postbackId: n.id }]));
+    const outbox = await pool.query('SELECT queue, job_id FROM outbox WHERE id = ANY($1::int[]) ORDER BY id', [announced.map((row) => row.id)]);
+    expect(outbox.rows).toEqual(notices.rows.map((n) => ({ queue: QueueName.Postback, job_id: `postback-${n.id}` })));
   });
 });

@@ -1,4 +1,5 @@
-import type { JobName, MessageStatus, QueueName } from '@mms/contracts';
+import { JobName, QueueName } from '@mms/contracts';
+import type { MessageStatus } from '@mms/contracts';
 import type { SqlClient } from './pg-pool';
 
 /**
@@ -30,23 +31,44 @@ export interface Transition {
   readonly set?: TransitionColumns;
 }
 
+/** An outbox row as written: what OutboxDispatcher hands to BullMQ right after the commit. */
+export interface OutboxRow {
+  readonly id: number;
+  readonly jobName: string;
+  readonly payload: unknown;
+}
+
+/** What a batch of steps did: the messages that moved, and the jobs their steps announced. */
+export interface RecordedSteps {
+  readonly moved: ReadonlySet<number>;
+  /** The postback jobs of the steps that partners hear of, in the outbox: dispatch after the commit. */
+  readonly announced: readonly OutboxRow[];
+}
+
+/** Partners hear of these steps (skycore/API.md, Postbacks): N101, N102, E101. */
+const POSTBACK_CODE_SQL = `CASE mv.to_status
+  WHEN 'SUBMITTED' THEN 'N101' WHEN 'DELIVERED' THEN 'N102' WHEN 'EXPIRED' THEN 'N102'
+  WHEN 'REJECTED' THEN 'N102' WHEN 'FAILED' THEN 'E101' END`;
+
 /**
  * Moves a message to its next status and records the event, in one statement. Conditional on the
- * current status, so a job that runs twice records the step once: returns false (and writes
- * nothing) when the message is no longer in one of `from`.
+ * current status, so a job that runs twice records the step once: `moved` lacks the message (and
+ * nothing is written) when it is no longer in one of `from`.
  */
-export async function recordTransition(db: SqlClient, t: Transition): Promise<boolean> {
-  return (await recordTransitions(db, [t])).has(t.messageId);
+export function recordTransition(db: SqlClient, t: Transition): Promise<RecordedSteps> {
+  return recordTransitions(db, [t]);
 }
 
 /**
- * Many steps in one statement (a worker's batch): returns the ids of the messages that moved.
- * Each step is conditional on its message's current status, exactly as recordTransition.
+ * Many steps in one statement (a worker's batch). Each step is conditional on its message's
+ * current status, exactly as recordTransition. A step partners hear of, for an account with a
+ * postback URL, also writes its postback and that postback's outbox row in the same statement:
+ * a step is never recorded without its notice, nor a notice without its step.
  */
-export async function recordTransitions(db: SqlClient, steps: readonly Transition[]): Promise<Set<number>> {
-  if (steps.length === 0) return new Set();
+export async function recordTransitions(db: SqlClient, steps: readonly Transition[]): Promise<RecordedSteps> {
+  if (steps.length === 0) return { moved: new Set(), announced: [] };
   const column = <K extends keyof TransitionColumns>(name: K) => steps.map((s) => s.set?.[name] ?? null);
-  const { rows } = await db.query<{ id: number }>({
+  const { rows } = await db.query<{ moved: number[] | null; announced: OutboxRow[] }>({
     name: 'ledger-transitions',
     text: `WITH step AS (
        SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
@@ -62,12 +84,25 @@ export async function recordTransitions(db: SqlClient, steps: readonly Transitio
          updated_at = ${NOW}
        FROM step s
        WHERE m.id = s.message_id AND m.status::text = ANY (string_to_array(s.from_list, ','))
-       RETURNING m.id, s.to_status, s.detail
+       RETURNING m.id, m.account_id, s.to_status, s.detail
      ), event AS (
        INSERT INTO message_events (message_id, status, detail, at)
        SELECT id, to_status::"MessageStatus", detail, ${NOW} FROM moved
+     ), notice AS (
+       INSERT INTO postbacks (message_id, account_id, code, occurred_at, detail, next_attempt_at, created_at)
+       SELECT mv.id, mv.account_id, (${POSTBACK_CODE_SQL})::"PostbackCode", ${NOW}, mv.detail, ${NOW}, ${NOW}
+       FROM moved mv JOIN accounts a ON a.id = mv.account_id
+       WHERE a.postback_url IS NOT NULL AND (${POSTBACK_CODE_SQL}) IS NOT NULL
+       ORDER BY mv.id
+       RETURNING id
+     ), outboxed AS (
+       INSERT INTO outbox (queue, job_name, job_id, payload, created_at)
+       SELECT $10, $11, 'postback-' || id, jsonb_build_object('postbackId', id), ${NOW} FROM notice
+       RETURNING id, job_name, payload
      )
-     SELECT id FROM moved`,
+     SELECT (SELECT array_agg(id) FROM moved) AS moved,
+       (SELECT coalesce(json_agg(json_build_object('id', id, 'jobName', job_name, 'payload', payload) ORDER BY id), '[]'::json)
+        FROM outboxed) AS announced`,
     values: [
       steps.map((s) => s.messageId),
       steps.map((s) => s.from.join(',')),
@@ -78,9 +113,12 @@ export async function recordTransitions(db: SqlClient, steps: readonly Transitio
       column('carrierMessageId'),
       column('handset'),
       column('failureReason'),
+      QueueName.Postback,
+      JobName.SendPostback,
     ],
   });
-  return new Set(rows.map((row) => row.id));
+  const row = rows[0];
+  return { moved: new Set(row?.moved ?? []), announced: row?.announced ?? [] };
 }
 
 /** An event that changes no status (a report after a final one, a Deferred report...). */
@@ -94,12 +132,12 @@ export async function recordEvent(db: SqlClient, messageId: number, status: Mess
 
 /**
  * Marks a message FAILED after its job failed for good (a permanent error, or retries exhausted).
- * A message already past RENDERED (or failed) is left as it is. Returns whether it moved.
+ * A message already past RENDERED (or failed) is left as it is (nothing moved).
  */
-export async function markMessageFailed(db: SqlClient, trackingId: string, stage: string, reason: string): Promise<boolean> {
+export async function markMessageFailed(db: SqlClient, trackingId: string, stage: string, reason: string): Promise<RecordedSteps> {
   const { rows } = await db.query<{ id: number }>('SELECT id FROM messages WHERE tracking_id = $1', [trackingId]);
   const message = rows[0];
-  if (message === undefined) return false;
+  if (message === undefined) return { moved: new Set(), announced: [] };
   return recordTransition(db, {
     messageId: message.id,
     from: ['ACCEPTED', 'RENDERED'],

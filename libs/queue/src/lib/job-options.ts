@@ -6,6 +6,9 @@ const retryPolicy: Readonly<Record<JobName, Pick<JobsOptions, 'attempts' | 'back
   [JobName.RenderBarcode]: { attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
   [JobName.SubmitMms]: { attempts: 8, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } },
   [JobName.ApplyDeliveryReport]: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
+  // The partner's answers are retried by the postback worker itself (its schedule is per account,
+  // in the postbacks table); these attempts only cover our own faults (the database away).
+  [JobName.SendPostback]: { attempts: 12, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
 };
 
 /**

@@ -3,6 +3,8 @@ import { BullModule } from '@nestjs/bullmq';
 import type { QueueName } from '@mms/contracts';
 import { redisOptionsFrom } from './connection';
 import { JobProducer } from './job-producer';
+import { MessageFailures } from './message-failure';
+import { OutboxDispatcher } from './outbox-dispatcher';
 import { PRODUCED_QUEUES, QueueErrorReporter } from './queue-health';
 
 export interface QueueModuleOptions {
@@ -33,8 +35,8 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       imports: [bull, queues],
-      providers: [JobProducer, QueueErrorReporter, { provide: PRODUCED_QUEUES, useValue: options.produces }],
-      exports: [bull, queues, JobProducer],
+      providers: [JobProducer, OutboxDispatcher, MessageFailures, QueueErrorReporter, { provide: PRODUCED_QUEUES, useValue: options.produces }],
+      exports: [bull, queues, JobProducer, OutboxDispatcher, MessageFailures],
     };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * A background pass run every `everyMs` and on demand, never two at once in this process (a call
- * while one runs gets that run's result), stopped by waiting for the run in flight. The outbox
- * sweeper and the stuck-message reconciler are both one.
+ * while one runs gets that run's result), stopped by waiting for the run in flight. The gateway's
+ * outbox sweeper and stuck-message reconciler, and the postback reconciler, are each one.
  */
 export class PeriodicPass {
   private timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,34 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { JobName, jobPayloadSchemas } from '@mms/contracts';
+import { PG_POOL, SqlClient, markMessageFailed } from '@mms/db';
+import { OutboxDispatcher } from './outbox-dispatcher';
+
+/**
+ * What a worker does when a message job failed for good: the message is marked FAILED (the
+ * ledger writes its E101 postback in the same statement) and the postback job goes to Redis at
+ * once. Only a well-formed job speaks for its message: a malformed one must not fail a real one.
+ */
+@Injectable()
+export class MessageFailures {
+  private readonly logger = new Logger(MessageFailures.name);
+
+  constructor(
+    @Inject(PG_POOL) private readonly db: SqlClient,
+    private readonly dispatcher: OutboxDispatcher,
+  ) {}
+
+  /** Called from a processor's `failed` event; never throws (it is logged). */
+  async onJobFailed(job: Job, error: Error, jobName: typeof JobName.RenderBarcode | typeof JobName.SubmitMms, stage: string): Promise<void> {
+    const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.logger.warn(`${stage} ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${error.message}`);
+    const payload = jobPayloadSchemas[jobName].safeParse(job.data);
+    if (!final || job.name !== jobName || !payload.success) return;
+    try {
+      const recorded = await markMessageFailed(this.db, payload.data.trackingId, stage, error.message);
+      await this.dispatcher.dispatch(recorded.announced);
+    } catch (e) {
+      this.logger.error(`could not mark ${job.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
