@@ -5,6 +5,9 @@ import { SIMULATOR_CONFIG, SimulatorConfig } from './config/simulator.config';
 import { InboxController } from './inbox/inbox.controller';
 import { Mm7Controller } from './mm7/mm7.controller';
 import { SubmitService } from './mm7/submit.service';
+import { PostbackStore } from './postbacks/postback-store';
+import { PostbacksController } from './postbacks/postbacks.controller';
+import { PostbacksService } from './postbacks/postbacks.service';
 import { DeliveryReporter } from './reports/delivery-reporter';
 import { SimulatorSettings } from './settings/simulator-settings';
 import { MessageStore } from './store/message-store';
@@ -15,7 +18,7 @@ export class SimulatorModule {
   static forRoot(config: SimulatorConfig): DynamicModule {
     return {
       module: SimulatorModule,
-      controllers: [Mm7Controller, ApiController, InboxController, HealthController],
+      controllers: [Mm7Controller, ApiController, InboxController, PostbacksController, HealthController],
       providers: [
         { provide: SIMULATOR_CONFIG, useValue: config },
         SimulatorSettings,
@@ -23,6 +26,8 @@ export class SimulatorModule {
         SimulatorStats,
         DeliveryReporter,
         SubmitService,
+        PostbackStore,
+        PostbacksService,
         Pauses,
       ],
     };

@@ -1,10 +1,8 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createSimulatorApp } from '../src/bootstrap';
-import { loadSimulatorConfig } from '../src/config/simulator.config';
 import { readResponseStatus, readSoapMessage } from '../src/mm7/soap-reader';
 import { childText } from '../src/xml/xml';
+import { Simulator, json, startSimulator } from './simulator-app';
 import { HttpRequestFixture, PNG_1X1, REL5, REL6, buildSubmitRequest, envelopeWith, exampleSubmitRequest, peerSubmitRequest } from './mm7-requests';
 
 /**
@@ -83,18 +81,6 @@ class ReportReceiver {
   }
 }
 
-interface Simulator {
-  readonly app: NestFastifyApplication;
-  readonly base: string;
-}
-
-async function startSimulator(env: Record<string, string>): Promise<Simulator> {
-  const app = await createSimulatorApp(loadSimulatorConfig({ LOG_LEVEL: 'error', MMSC_SIM_PORT: '0', ...env }));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, base: `http://127.0.0.1:${port}` };
-}
-
 interface Mm7Result {
   readonly httpStatus: number;
   readonly xml: string;
@@ -124,12 +110,6 @@ async function submit(base: string, request: HttpRequestFixture, init: { headers
     transactionId: message.transactionId,
     operation: message.operation?.localName ?? null,
   };
-}
-
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
 }
 
 interface ApiMessage {

@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Delete, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PostbackJson, PostbackStore, postbackJson } from '../postbacks/postback-store';
 import { DeliveryReporter } from '../reports/delivery-reporter';
 import { RuntimeSettings, SimulatorSettings, runtimeSettingsPatchSchema } from '../settings/simulator-settings';
 import { MessageStore } from '../store/message-store';
@@ -7,8 +8,8 @@ import { SimulatorStats } from '../store/simulator-stats';
 import { MessageSummary, StoredMessage, messageSummary } from '../store/stored-message';
 
 /**
- * The JSON side (FIXED-POINTS.md): messages newest first and their parts' bytes, plus what tests
- * need: clearing, counters, and failure injection at run time.
+ * The JSON side (FIXED-POINTS.md): messages newest first and their parts' bytes, the partner
+ * postbacks received, plus what tests need: clearing, counters, and failure injection at run time.
  */
 @Controller('api')
 export class ApiController {
@@ -17,6 +18,7 @@ export class ApiController {
     private readonly stats: SimulatorStats,
     private readonly settings: SimulatorSettings,
     private readonly reporter: DeliveryReporter,
+    private readonly postbacks: PostbackStore,
   ) {}
 
   /** Newest first; `?status=accepted` or `rejected` filters, `?limit=` caps. */
@@ -25,12 +27,10 @@ export class ApiController {
     if (status !== undefined && status !== 'accepted' && status !== 'rejected') {
       throw new BadRequestException('status must be accepted or rejected');
     }
-    const max = limit === undefined ? Number.POSITIVE_INFINITY : Number(limit);
-    if (!(max >= 0)) throw new BadRequestException('limit must be a number >= 0');
     return this.store
       .list()
       .filter((m) => status === undefined || m.status === status)
-      .slice(0, max)
+      .slice(0, maxCount(limit))
       .map(messageSummary);
   }
 
@@ -42,6 +42,17 @@ export class ApiController {
     this.store.clear();
     this.stats.reset();
     return { cleared };
+  }
+
+  /** The postback requests received on POST /postbacks, newest first, documents included; `?limit=` caps. */
+  @Get('postbacks')
+  listPostbacks(@Query('limit') limit?: string): PostbackJson[] {
+    return this.postbacks.list().slice(0, maxCount(limit)).map(postbackJson);
+  }
+
+  @Delete('postbacks')
+  clearPostbacks(): { cleared: number } {
+    return { cleared: this.postbacks.clear() };
   }
 
   /** One message with its slides (the inbox's view of it). */
@@ -110,6 +121,12 @@ export class ApiController {
     if (message === undefined) throw new NotFoundException(`no message ${id} (it may have been dropped from the inbox)`);
     return message;
   }
+}
+
+function maxCount(limit: string | undefined): number {
+  const max = limit === undefined ? Number.POSITIVE_INFINITY : Number(limit);
+  if (!(max >= 0)) throw new BadRequestException('limit must be a number >= 0');
+  return max;
 }
 
 @Controller('health')

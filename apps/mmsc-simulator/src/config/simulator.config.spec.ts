@@ -13,7 +13,10 @@ describe('loadSimulatorConfig', () => {
       MMSC_SIM_DLR_WHEN: 'requested',
       MMSC_SIM_DLR_UAPROF: 'iPhoneOS',
       MMSC_SIM_ERROR_STYLE: 'rsp',
+      MMSC_SIM_POSTBACKS_KEPT: 1000,
+      MMSC_SIM_POSTBACK_STATUS: 200,
     });
+    expect(config.MMSC_SIM_POSTBACK_SECRET).toBeUndefined();
     expect(config.MMSC_SIM_PASSWORD).toBeUndefined();
     expect(settingsFromConfig(config)).toEqual({
       statusCode: null,
@@ -27,6 +30,7 @@ describe('loadSimulatorConfig', () => {
       dlrStatus: 'Retrieved',
       dlrDelayMs: 1000,
       dlrWhen: 'requested',
+      postbackStatusCode: 200,
     });
   });
 
@@ -37,6 +41,7 @@ describe('loadSimulatorConfig', () => {
       MMSC_SIM_FAIL_STATUS: '4006',
       MMSC_SIM_FAIL_PERCENT: '12.5',
       MMSC_SIM_TIMEOUT_MS: '',
+      MMSC_SIM_POSTBACK_STATUS: '503',
     });
     expect(settingsFromConfig(config)).toMatchObject({
       dlrUrl: 'http://127.0.0.1:3000/mm7/delivery-reports',
@@ -44,13 +49,21 @@ describe('loadSimulatorConfig', () => {
       statusCode: 4006,
       failurePercent: 12.5,
       timeoutMs: 0,
+      postbackStatusCode: 503,
     });
   });
 
   it('refuses bad values, naming each variable', () => {
     let error: unknown;
     try {
-      loadSimulatorConfig({ MMSC_SIM_PORT: '70000', MMSC_SIM_DLR_URL: 'ftp://x/y', MMSC_SIM_FAIL_STATUS: '42', MMSC_SIM_DLR_STATUS: 'Delivered' });
+      loadSimulatorConfig({
+        MMSC_SIM_PORT: '70000',
+        MMSC_SIM_DLR_URL: 'ftp://x/y',
+        MMSC_SIM_FAIL_STATUS: '42',
+        MMSC_SIM_DLR_STATUS: 'Delivered',
+        MMSC_SIM_POSTBACKS_KEPT: '0',
+        MMSC_SIM_POSTBACK_STATUS: '99',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -60,6 +73,8 @@ describe('loadSimulatorConfig', () => {
       'MMSC_SIM_DLR_URL',
       'MMSC_SIM_FAIL_STATUS',
       'MMSC_SIM_PORT',
+      'MMSC_SIM_POSTBACKS_KEPT',
+      'MMSC_SIM_POSTBACK_STATUS',
     ]);
   });
 });

@@ -6,6 +6,8 @@ const milliseconds = (max: number) => z.coerce.number().int().min(0).max(max);
 const percent = z.coerce.number().min(0).max(100);
 /** An MM7 status code: four digits (TS 23.140 status code classes 1xxx to 4xxx, and carriers' own). */
 export const statusCodeVariable = z.coerce.number().int().min(1000).max(9999);
+/** An HTTP status a receiver may answer with (2xx to 5xx). */
+export const httpStatusVariable = z.coerce.number().int().min(200).max(599);
 
 /**
  * The MMSC simulator's environment. It needs no database and no Redis: only the logging and
@@ -55,6 +57,13 @@ export const simulatorEnvSchema = z.object({
   MMSC_SIM_DROP_PERCENT: percent.default(0),
   /** How refusals of a SubmitReq are written: a SubmitRsp (HTTP 200) or a SOAP Fault with RSErrorRsp (HTTP 500). */
   MMSC_SIM_ERROR_STYLE: z.enum(['rsp', 'fault']).default('rsp'),
+
+  /** Partner postbacks received on POST /postbacks: how many requests are kept (oldest dropped first). */
+  MMSC_SIM_POSTBACKS_KEPT: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** The account's postback secret: when set, X-Postback-Signature is checked (else only recorded). */
+  MMSC_SIM_POSTBACK_SECRET: z.string().min(1).optional(),
+  /** The HTTP status POST /postbacks answers (also at run time: postbackStatusCode), to try the sender's retries. */
+  MMSC_SIM_POSTBACK_STATUS: httpStatusVariable.default(200),
 });
 
 export type SimulatorConfig = z.output<typeof simulatorEnvSchema>;

@@ -1,7 +1,8 @@
 import { StoredMessage } from '../store/stored-message';
 import { settingsFromConfig } from '../settings/simulator-settings';
 import { loadSimulatorConfig } from '../config/simulator.config';
-import { esc, renderInbox } from './inbox-page';
+import { esc } from '../common/html-page';
+import { renderInbox } from './inbox-page';
 
 const hostile = '<script>alert("x")</script>';
 
@@ -59,5 +60,10 @@ describe('renderInbox', () => {
     expect(html).toContain('slide 1/1 · 10s');
     expect(html).toContain('>repeat<');
     expect(html).toContain('<meta http-equiv="refresh" content="5">');
+  });
+
+  it('gives each message the anchor the postbacks page links to, and links that page', () => {
+    expect(html).toContain('<article class="phone accepted" id="message-7">');
+    expect(html).toContain('<nav class="nav"><a href="/" class="current" aria-current="page">inbox</a><a href="/postbacks">postbacks</a></nav>');
   });
 });

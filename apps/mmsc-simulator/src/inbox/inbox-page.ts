@@ -1,3 +1,4 @@
+import { esc, renderPage, utcTime } from '../common/html-page';
 import { decodeText } from '../mm7/submit-request.reader';
 import type { RuntimeSettings } from '../settings/simulator-settings';
 import type { StoredMessage, StoredPart } from '../store/stored-message';
@@ -6,7 +7,8 @@ import type { SlideItem } from '../content/presentation';
 /**
  * The inbox page: every message newest first, each drawn as a handset would show it (sender,
  * subject, then the SMIL slides in order with their images and text). Server-rendered, no script;
- * every value that came from a request goes through esc().
+ * every value that came from a request goes through esc(). Each message has the anchor
+ * `#message-<id>` (the postbacks page links its TRACKINGIDs there).
  */
 
 export interface InboxView {
@@ -18,12 +20,9 @@ export interface InboxView {
   readonly refreshSeconds: number;
 }
 
-export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function time(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+/** The inbox anchor of a message. */
+export function messageAnchor(id: string): string {
+  return `message-${id}`;
 }
 
 function partUrl(message: StoredMessage, index: number): string {
@@ -77,7 +76,7 @@ function renderMessage(message: StoredMessage): string {
     message.injected !== null ? `<span class="badge injected">injected: ${esc(message.injected)}</span>` : '',
   ].join(' ');
   const header =
-    `<header><div class="from">${esc(message.sender?.value ?? '(no sender)')}</div><time>${esc(time(message.receivedAt))}</time></header>` +
+    `<header><div class="from">${esc(message.sender?.value ?? '(no sender)')}</div><time>${esc(utcTime(message.receivedAt))}</time></header>` +
     `<div class="to">to ${esc(message.recipients.map((r) => `${r.value}${r.field === 'To' ? '' : ` (${r.field})`}`).join(', ') || '(no recipient)')}</div>` +
     `<div class="subject">${esc(message.subject ?? '(no subject)')}</div>` +
     `<div class="meta">${badges} <span class="ids">#${esc(message.id)} · TransactionID ${esc(message.transactionId ?? '-')}` +
@@ -101,7 +100,7 @@ function renderMessage(message: StoredMessage): string {
       ? ''
       : `<details class="warnings"><summary>${message.warnings.length} warning(s)</summary><ul>${message.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></details>`;
   const envelope = message.soapXml === null ? '' : `<a class="raw" href="/api/messages/${encodeURIComponent(message.id)}/envelope">SOAP envelope</a>`;
-  return `<article class="phone ${message.status}">${header}${refusal}<div class="screen">${slides}${attachments}</div>${renderReports(message)}${warnings}${envelope}</article>`;
+  return `<article class="phone ${message.status}" id="${esc(messageAnchor(message.id))}">${header}${refusal}<div class="screen">${slides}${attachments}</div>${renderReports(message)}${warnings}${envelope}</article>`;
 }
 
 function renderSettings(settings: RuntimeSettings): string {
@@ -117,17 +116,11 @@ function renderSettings(settings: RuntimeSettings): string {
 }
 
 const STYLE = `
-*{box-sizing:border-box}body{margin:0;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#1f2430;color:#e8e8e8}
-.top{padding:12px 20px;background:#151922;border-bottom:1px solid #333}.top h1{margin:0 0 4px;font-size:18px}
-.counts,.settings{color:#aab;font-size:12px}.settings strong{color:#f6b73c}
-main{display:flex;flex-wrap:wrap;gap:20px;padding:20px;align-items:flex-start}
-.empty{color:#aab;padding:40px}
 .phone{width:340px;background:#fff;color:#111;border:10px solid #0b0b0b;border-radius:28px;padding:14px 12px;box-shadow:0 6px 20px #0008}
 .phone.rejected{border-color:#6b1111;opacity:.92}
 header{display:flex;justify-content:space-between;gap:8px;font-size:12px;color:#555}.from{font-weight:600;color:#111}
 .to{font-size:12px;color:#555}.subject{font-size:16px;font-weight:600;margin:6px 0 4px}
 .meta{font-size:11px;color:#666}.ids{word-break:break-all}
-.badge{display:inline-block;padding:1px 6px;border-radius:8px;font-size:11px;font-weight:600;color:#fff}
 .badge.accepted{background:#1b7f3b}.badge.rejected{background:#b3261e}.badge.repeat{background:#c66a00}.badge.injected{background:#6a3fb5}
 .details{margin:8px 0;padding:6px 8px;background:#fde8e7;color:#7a1b14;border-radius:6px;font-size:12px;word-break:break-word}
 .screen{margin-top:8px}
@@ -141,15 +134,17 @@ header{display:flex;justify-content:space-between;gap:8px;font-size:12px;color:#
 `;
 
 export function renderInbox(view: InboxView): string {
-  const refresh = view.refreshSeconds > 0 ? `<meta http-equiv="refresh" content="${view.refreshSeconds}">` : '';
   const s = view.stats;
   const shown = view.messages.length < view.total ? ` (newest ${view.messages.length} shown)` : '';
   const body = view.messages.length === 0 ? '<p class="empty">No messages yet. POST a SubmitReq to /mm7.</p>' : view.messages.map(renderMessage).join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
-<title>MMSC simulator inbox</title><style>${STYLE}</style></head>
-<body><div class="top"><h1>MMSC simulator inbox</h1>
-<div class="counts">${view.total} message(s)${esc(shown)} · ${s.submissions} submissions, ${s.accepted} accepted, ${s.rejected} refused, ${s.repeats} repeats, ${s.failuresInjected.total} failures injected${view.refreshSeconds > 0 ? ` · reloads every ${view.refreshSeconds} s` : ''}</div>
-${renderSettings(view.settings)}</div>
-<main>${body}</main></body></html>`;
+  return renderPage({
+    title: 'MMSC simulator inbox',
+    current: '/',
+    refreshSeconds: view.refreshSeconds,
+    style: STYLE,
+    summary:
+      `<div class="counts">${view.total} message(s)${esc(shown)} · ${s.submissions} submissions, ${s.accepted} accepted, ${s.rejected} refused, ${s.repeats} repeats, ${s.failuresInjected.total} failures injected${view.refreshSeconds > 0 ? ` · reloads every ${view.refreshSeconds} s` : ''}</div>\n` +
+      renderSettings(view.settings),
+    content: body,
+  });
 }

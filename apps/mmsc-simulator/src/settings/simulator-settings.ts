@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { MM_STATUS_VALUES } from '../mm7/mm7-constants';
-import { SIMULATOR_CONFIG, SimulatorConfig, statusCodeVariable } from '../config/simulator.config';
+import { SIMULATOR_CONFIG, SimulatorConfig, httpStatusVariable, statusCodeVariable } from '../config/simulator.config';
 
 /**
- * What the simulator does at run time: failure injection and delivery-report behaviour. Starts
- * from the environment; tests change it with POST /api/config and put it back with DELETE.
+ * What the simulator does at run time: failure injection, delivery-report behaviour and the
+ * postback receiver's answer. Starts from the environment; tests change it with POST /api/config
+ * and put it back with DELETE.
  */
 export const runtimeSettingsSchema = z
   .object({
@@ -25,6 +26,8 @@ export const runtimeSettingsSchema = z
     dlrStatus: z.enum(MM_STATUS_VALUES),
     dlrDelayMs: z.number().int().min(0).max(3_600_000),
     dlrWhen: z.enum(['requested', 'always', 'never']),
+    /** What POST /postbacks answers; not 200: the request is still stored, the sender sees a failure. */
+    postbackStatusCode: httpStatusVariable,
   })
   .strict();
 
@@ -45,6 +48,7 @@ export function settingsFromConfig(config: SimulatorConfig): RuntimeSettings {
     dlrStatus: config.MMSC_SIM_DLR_STATUS,
     dlrDelayMs: config.MMSC_SIM_DLR_DELAY_MS,
     dlrWhen: config.MMSC_SIM_DLR_WHEN,
+    postbackStatusCode: config.MMSC_SIM_POSTBACK_STATUS,
   };
 }
 
