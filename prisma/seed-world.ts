@@ -12,6 +12,8 @@ export const DEMO_SHORT_CODE = '60856';
 export const DEMO_TEMPLATE_ID = 35674;
 export const DEMO_DATABASE_ID = 17856;
 export const DEMO_CAMPAIGN_ID = 12333;
+/** The demo account's postback signing key: a dev value, so the simulator's postback page can check signatures. */
+export const DEMO_POSTBACK_SECRET = 'dev-postback-secret-of-the-demo-account';
 export const DEMO_SUBSCRIBER = '16501234123';
 
 export const symbologyDatabases: ReadonlyArray<{ id: number; symbology: Symbology; name: string }> = [
@@ -52,6 +54,7 @@ interface AccountSeed {
   readonly legacy?: { user: string; password: string };
   readonly numberValidation?: 'STRICT' | 'POSSIBLE_LENGTH';
   readonly postbackUrl?: string | null;
+  readonly postbackSecret?: string;
   readonly templates?: ReadonlyArray<{ id: number; name: string; subject: string; status?: TemplateStatus; slides: SlideSeed[] }>;
   readonly databases?: ReadonlyArray<{ id: number; name: string; symbology: Symbology }>;
   readonly campaigns?: ReadonlyArray<{ id: number; name: string; subscribers: string[] }>;
@@ -74,6 +77,7 @@ function worldAccounts(demoPostbackUrl: string | null): AccountSeed[] {
       // The docs' own example number (16501234123) is not a valid NANP number; demo checks length only.
       numberValidation: 'POSSIBLE_LENGTH',
       postbackUrl: demoPostbackUrl,
+      postbackSecret: DEMO_POSTBACK_SECRET,
       templates: [
         ticketTemplate(DEMO_TEMPLATE_ID),
         { id: 35675, name: 'Text only', subject: 'News', slides: [{ text: 'No barcode on this one.' }] },
@@ -153,6 +157,7 @@ export async function seedDevWorld(prisma: PrismaClient, demoPostbackUrl: string
         legacyPassMd5: seed.legacy ? md5(seed.legacy.password) : null,
         numberValidation: seed.numberValidation ?? 'STRICT',
         postbackUrl: seed.postbackUrl ?? null,
+        ...(seed.postbackSecret === undefined ? {} : { postbackSecret: seed.postbackSecret }),
         status: 'ACTIVE' as const,
       };
       const account = await tx.account.upsert({

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { unreachableServices } from '@mms/config';
+import { DEMO_POSTBACK_SECRET } from '../prisma/seed-world';
 import { FLEET, REPO_ROOT, ServiceName, startFleet, waitForHttp } from './lib/fleet';
 
 const devDefaults: Record<string, string> = {
@@ -76,6 +77,11 @@ async function clearStaleJobsOfFreshDatabase(env: NodeJS.ProcessEnv): Promise<vo
   if (removed > 0) console.log(`- empty database: cleared ${removed} stale queue key(s) under prefix ${prefix}`);
 }
 
+/** The MMSC simulator's postback catcher (FIXED-POINTS.md). */
+function simulatorPostbacks(env: NodeJS.ProcessEnv): string {
+  return `http://127.0.0.1:${env.MMSC_SIM_PORT}/postbacks`;
+}
+
 async function main(): Promise<void> {
   if (existsSync(join(REPO_ROOT, '.env'))) process.loadEnvFile(join(REPO_ROOT, '.env'));
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -88,7 +94,13 @@ async function main(): Promise<void> {
     env.MMSC_SIM_DLR_URL ??= `http://127.0.0.1:${env.GATEWAY_PORT}/mm7/delivery-reports`;
     env.MMSC_SIM_DLR_USERNAME ??= env.MM7_INBOUND_USERNAME;
     env.MMSC_SIM_DLR_PASSWORD ??= env.MM7_INBOUND_PASSWORD;
+    // The simulator also plays the partner's server: the demo account's postbacks land on its page.
+    if (!env.DEMO_POSTBACK_URL) env.DEMO_POSTBACK_URL = simulatorPostbacks(env);
+    env.MMSC_SIM_POSTBACK_SECRET ??= DEMO_POSTBACK_SECRET;
   }
+  // Dev mode: postbacks may go to this machine (the simulator, a receiver under development).
+  // Production never sets it: a partner's URL must not lead into our own network.
+  env.POSTBACK_ALLOW_PRIVATE_NETWORKS ??= 'true';
   if (env.NODE_ENV === 'production') fail('npm start is the development fleet (it applies the dev seed); unset NODE_ENV=production');
 
   console.log('MMS barcode fleet: starting the development fleet\n');
@@ -142,7 +154,10 @@ async function main(): Promise<void> {
       withSimulator
         ? ` Handset inbox         http://127.0.0.1:${env.MMSC_SIM_PORT}/   (the MMSC simulator: every MMS as a phone shows it)`
         : ` MMSC                  ${env.MM7_URL}`,
-      ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>`,
+      env.DEMO_POSTBACK_URL === simulatorPostbacks(env)
+        ? ` Postbacks             ${env.DEMO_POSTBACK_URL}   (N101, N102, E101 as the demo account's server gets them)`
+        : ` Postbacks             ${env.DEMO_POSTBACK_URL ? `sent to ${env.DEMO_POSTBACK_URL}` : 'none (DEMO_POSTBACK_URL is not set)'}`,
+      ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>   (postback attempts included)`,
       ` Health                ${gateway}/health/ready    metrics ${gateway}/metrics`,
       ` Bull Board            ${gateway}/admin/queues  (user ${env.ADMIN_USERNAME}, password ${env.ADMIN_PASSWORD})`,
       '',

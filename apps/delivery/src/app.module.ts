@@ -8,6 +8,9 @@ import { DELIVERY_CONFIG, DeliveryConfig } from './config/delivery.config';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { DeliveryService } from './delivery/delivery.service';
+import { PostbackRepository } from './postbacks/postback.repository';
+import { PostbackService } from './postbacks/postback.service';
+import { PostbackWorker } from './postbacks/postback.worker';
 import { DeliveryReportsService } from './reports/delivery-reports.service';
 import { MMS_TRANSPORT } from './transport/mms-transport';
 import { OutboxTransport } from './transport/outbox-transport.adapter';
@@ -34,6 +37,9 @@ export class DeliveryAppModule {
         DeliveryService,
         DeliveryReportsService,
         DeliveryProcessor,
+        PostbackRepository,
+        PostbackService,
+        PostbackWorker,
       ],
     };
   }

@@ -8,3 +8,4 @@ export * from './lib/micro-batch';
 export * from './lib/outbox-dispatcher';
 export * from './lib/message-failure';
 export * from './lib/periodic-pass';
+export * from './lib/fleet-counters';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig, workerNicenessVariable } from '@mms/config';
+import { booleanVariable, commonEnv, loadConfig, workerNicenessVariable } from '@mms/config';
 import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
 export const deliveryEnvSchema = z.object({
@@ -43,6 +43,34 @@ export const deliveryEnvSchema = z.object({
     })
     .pipe(z.array(mm7ConnectorSchema))
     .optional(),
+
+  // Postbacks (docs/postbacks.md). The retry pair is the fleet's default; accounts may override it.
+  /** Wait between attempts at a postback the partner did not acknowledge (API.md: 5 minutes). */
+  POSTBACK_RETRY_DELAY_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
+  /** Attempts in all, the first included (API.md: 5), before a postback is given up. */
+  POSTBACK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** No complete answer within this is a failed attempt (API.md: 10 seconds). */
+  POSTBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Answers are read up to this many bytes. */
+  POSTBACK_RESPONSE_LIMIT_BYTES: z.coerce.number().int().min(256).max(1_048_576).default(16_384),
+  /**
+   * Allow postback URLs that resolve to loopback, private, link-local or metadata addresses.
+   * Never in production: `npm start` (dev) and the tests set it, to reach receivers on this machine.
+   */
+  POSTBACK_ALLOW_PRIVATE_NETWORKS: booleanVariable.default(false),
+  /** For accounts that bundle: how long a notice waits for others to go out in the same request. */
+  POSTBACK_BUNDLE_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** Notices in one bundled request at most. */
+  POSTBACK_BUNDLE_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Postbacks in flight at once per process (mostly waiting on partners' servers). */
+  POSTBACK_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+  /**
+   * How long a postback worker's hold on a job lasts without renewal; a worker that died is
+   * noticed after about this long and its job runs again (BullMQ lock duration and stall check).
+   */
+  POSTBACK_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** How often this process looks for postbacks whose job went missing (and how old they must be). */
+  POSTBACK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
 export type DeliveryConfig = z.output<typeof deliveryEnvSchema>;

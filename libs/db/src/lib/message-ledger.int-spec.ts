@@ -149,7 +149,7 @@ describe('message ledger (real PostgreSQL)', () => {
       [sent.messageId, 'N102', 'PENDING'],
       [failed.messageId, 'E101', 'PENDING'],
     ]);
-    expect(notices.rows[1]?.detail).toEqual({ handset: 'motol7c' });
+    expect(notices.rows[1]?.detail).toEqual({ handset: 'motol7c', status: 'DELIVERED' });
     const announced = [...submitted.announced, ...delivered.announced, ...failure.announced];
     expect(announced.map((row) => [row.jobName, row.payload])).toEqual(notices.rows.map((n) => [JobName.SendPostback, { postbackId: n.id }]));
     const outbox = await pool.query('SELECT queue, job_id FROM outbox WHERE id = ANY($1::int[]) ORDER BY id', [announced.map((row) => row.id)]);

@@ -90,7 +90,8 @@ export async function recordTransitions(db: SqlClient, steps: readonly Transitio
        SELECT id, to_status::"MessageStatus", detail, ${NOW} FROM moved
      ), notice AS (
        INSERT INTO postbacks (message_id, account_id, code, occurred_at, detail, next_attempt_at, created_at)
-       SELECT mv.id, mv.account_id, (${POSTBACK_CODE_SQL})::"PostbackCode", ${NOW}, mv.detail, ${NOW}, ${NOW}
+       SELECT mv.id, mv.account_id, (${POSTBACK_CODE_SQL})::"PostbackCode", ${NOW},
+         mv.detail || jsonb_build_object('status', mv.to_status), ${NOW}, ${NOW}
        FROM moved mv JOIN accounts a ON a.id = mv.account_id
        WHERE a.postback_url IS NOT NULL AND (${POSTBACK_CODE_SQL}) IS NOT NULL
        ORDER BY mv.id
@@ -132,9 +133,16 @@ export async function recordEvent(db: SqlClient, messageId: number, status: Mess
 
 /**
  * Marks a message FAILED after its job failed for good (a permanent error, or retries exhausted).
- * A message already past RENDERED (or failed) is left as it is (nothing moved).
+ * A message already past RENDERED (or failed) is left as it is (nothing moved). `statusDetails`
+ * is what the partner's E101 says (the reason itself when not given).
  */
-export async function markMessageFailed(db: SqlClient, trackingId: string, stage: string, reason: string): Promise<RecordedSteps> {
+export async function markMessageFailed(
+  db: SqlClient,
+  trackingId: string,
+  stage: string,
+  reason: string,
+  statusDetails: string = reason,
+): Promise<RecordedSteps> {
   const { rows } = await db.query<{ id: number }>('SELECT id FROM messages WHERE tracking_id = $1', [trackingId]);
   const message = rows[0];
   if (message === undefined) return { moved: new Set(), announced: [] };
@@ -142,7 +150,7 @@ export async function markMessageFailed(db: SqlClient, trackingId: string, stage
     messageId: message.id,
     from: ['ACCEPTED', 'RENDERED'],
     to: 'FAILED',
-    detail: { stage, reason },
+    detail: { stage, reason, statusDetails },
     set: { failureReason: `${stage}: ${reason}`.slice(0, 1000) },
   });
 }

@@ -5,6 +5,17 @@ import { PG_POOL, SqlClient, markMessageFailed } from '@mms/db';
 import { OutboxDispatcher } from './outbox-dispatcher';
 
 /**
+ * The E101 STATUSDETAILS: a permanent failure's own message is about the content (it does not
+ * fit the handset, the template lost its image...) and is the partner's to read; retries that ran
+ * out failed on our side or the carrier's (connections, addresses) and say only that.
+ */
+function partnerReason(error: Error, stage: string, attempts: number): string {
+  if (error.name === 'UnrecoverableError') return error.message;
+  const step = stage === 'barcode' ? 'the barcode could not be made' : 'the carrier did not take the message';
+  return `${step} after ${attempts} attempts`;
+}
+
+/**
  * What a worker does when a message job failed for good: the message is marked FAILED (the
  * ledger writes its E101 postback in the same statement) and the postback job goes to Redis at
  * once. Only a well-formed job speaks for its message: a malformed one must not fail a real one.
@@ -25,7 +36,7 @@ export class MessageFailures {
     const payload = jobPayloadSchemas[jobName].safeParse(job.data);
     if (!final || job.name !== jobName || !payload.success) return;
     try {
-      const recorded = await markMessageFailed(this.db, payload.data.trackingId, stage, error.message);
+      const recorded = await markMessageFailed(this.db, payload.data.trackingId, stage, error.message, partnerReason(error, stage, job.attemptsMade));
       await this.dispatcher.dispatch(recorded.announced);
     } catch (e) {
       this.logger.error(`could not mark ${job.id} failed: ${e instanceof Error ? e.message : String(e)}`);
