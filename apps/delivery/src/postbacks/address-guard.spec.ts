@@ -1,4 +1,5 @@
-import { checkLiteralHost, guardedLookup, refusedAddressReason } from './address-guard';
+import type { LookupAddress } from 'node:dns';
+import { Resolver, checkLiteralHost, guardedLookup, refusedAddressReason } from './address-guard';
 
 describe('postback address guard', () => {
   it.each([
@@ -48,5 +49,33 @@ describe('postback address guard', () => {
       expect(['127.0.0.1', '::1']).toContain(address);
       done();
     });
+  });
+
+  /** A resolver that answers these addresses for every name, as a hostile DNS zone could. */
+  const answering =
+    (...addresses: string[]): Resolver =>
+    (_name, _options, callback) =>
+      callback(
+        null,
+        addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 })),
+      );
+
+  it.each([
+    [['10.0.0.1'], '10.0.0.1 (private)'],
+    [['169.254.169.254'], '169.254.169.254 (link-local (cloud metadata))'],
+    [['93.184.215.14', '127.0.0.1'], '127.0.0.1 (loopback)'],
+  ])('refuses a name that resolves to %j, all of it', (addresses, why) => {
+    const callback = jest.fn();
+    guardedLookup(false, answering(...addresses))('partner.example', {}, callback);
+    expect(callback.mock.calls[0][0]?.message).toBe(`partner.example resolves to ${why}`);
+  });
+
+  it('hands the connection exactly the addresses it checked', () => {
+    const one = jest.fn();
+    guardedLookup(false, answering('93.184.215.14', '2606:2800:21f:cb07::1'))('partner.example', {}, one);
+    expect(one).toHaveBeenCalledWith(null, '93.184.215.14', 4);
+    const all = jest.fn();
+    guardedLookup(false, answering('93.184.215.14'))('partner.example', { all: true }, all);
+    expect(all).toHaveBeenCalledWith(null, [{ address: '93.184.215.14', family: 4 }]);
   });
 });

@@ -65,6 +65,13 @@ export class RefusedDestinationError extends Error {
   }
 }
 
+/** dns.lookup with `all: true`: what the guard asks (tests give their own answers). */
+export type Resolver = (
+  hostname: string,
+  options: LookupOptions & { all: true },
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
@@ -73,11 +80,11 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
  * the connection the checked addresses only. Literal IP hosts never reach a lookup: see
  * `checkLiteralHost`.
  */
-export function guardedLookup(allowPrivateNetworks: boolean) {
+export function guardedLookup(allowPrivateNetworks: boolean, resolve: Resolver = dnsLookup) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
-      const list = addresses as LookupAddress[];
+      const list = addresses;
       if (!allowPrivateNetworks) {
         for (const { address } of list) {
           const why = refusedAddressReason(address);
