@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { MessageStatus } from '@mms/contracts';
 import type { PrismaService } from '@mms/db';
 import { suitePrefix } from '../../../test/fixtures';
-import { type Fleet, startFleet } from '../../../scripts/lib/fleet';
+import type { Fleet } from '../../../scripts/lib/fleet';
 import {
   type Simulator,
   deliveryQueue,
@@ -16,6 +16,7 @@ import {
   testPrisma,
   until,
 } from './mm7-test-kit';
+import { WorkerCrashKit } from './worker-crash-kit';
 
 /**
  * The delivery worker as its own process (scripts/lib/fleet.ts, as `npm start` runs it), killed
@@ -23,13 +24,7 @@ import {
  * SubmitReq sent twice, and only when the worker died while the MMSC had the request and we had
  * not yet recorded its answer: the documented window. After SUBMITTED, nothing is sent again.
  *
- * A job whose worker died stays in BullMQ's active list, locked for the processor's lockDuration
- * (60 s); another worker's stalled-job check (every 30 s, throttled queue-wide by the
- * `stalled-check` key) moves it back to wait once it has seen it unlocked. Waiting for that takes
- * more than a minute, so `letItStall` does in Redis what the passing time would: it deletes the
- * job's lock (its expiry), marks the job as a stall candidate (what the previous check does with
- * every active job) and clears the throttle key. The next worker's own check at start-up then
- * moves the job back to wait exactly as BullMQ would, counting the stall.
+ * How a killed worker's job is made to stall without the minute's wait: worker-crash-kit.ts.
  */
 describe('delivery over MM7: the worker killed around the submit (child processes, real PostgreSQL and Redis)', () => {
   const prefix = suitePrefix('mm7-crash');
@@ -37,18 +32,24 @@ describe('delivery over MM7: the worker killed around the submit (child processe
   let queue: Queue;
   let redis: Redis;
   let prisma: PrismaService;
-  const fleets: Fleet[] = [];
-  const output: string[] = [];
+  let crash: WorkerCrashKit;
 
   beforeAll(async () => {
     simulator = await startSimulator({});
     queue = deliveryQueue(prefix);
     redis = new Redis(process.env.REDIS_URL as string);
     prisma = testPrisma();
+    crash = new WorkerCrashKit(queue, redis, {
+      ...process.env,
+      QUEUE_PREFIX: prefix,
+      MM7_URL: simulator.mm7Url,
+      MM7_TIMEOUT_MS: '10000',
+      DELIVERY_CONCURRENCY: '1',
+    });
   });
 
   afterAll(async () => {
-    await Promise.all(fleets.map((fleet) => fleet.stop(5000)));
+    await crash?.stopAll();
     await queue?.close();
     redis?.disconnect();
     await simulator?.app.close();
@@ -59,54 +60,10 @@ describe('delivery over MM7: the worker killed around the submit (child processe
     await simulator.reset();
   });
 
-  /** One delivery worker process on this suite's queue, once BullMQ lists it as a worker. */
-  async function startWorker(): Promise<Fleet> {
-    const workersBefore = await queue.getWorkersCount();
-    const fleet = startFleet({
-      services: ['delivery'],
-      env: {
-        ...process.env,
-        QUEUE_PREFIX: prefix,
-        MM7_URL: simulator.mm7Url,
-        MM7_TIMEOUT_MS: '10000',
-        DELIVERY_CONCURRENCY: '1',
-        LOG_LEVEL: 'log',
-        LOG_FORMAT: 'json',
-      },
-      onLine: (service, line) => output.push(`${service}: ${line}`),
-    });
-    fleets.push(fleet);
-    try {
-      const [worker] = fleet.services;
-      await until(
-        async () => {
-          if (worker.process.exitCode !== null) throw new Error(`the delivery process exited with ${worker.process.exitCode}`);
-          return (await queue.getWorkersCount()) > workersBefore ? true : undefined;
-        },
-        20_000,
-        'the delivery process to start working',
-      );
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${output.slice(-20).join('\n')}`);
-    }
-    return fleet;
-  }
-
-  async function kill(fleet: Fleet): Promise<void> {
-    const [worker] = fleet.services;
-    worker.process.kill('SIGKILL');
-    await worker.exited;
-    expect(worker.process.signalCode).toBe('SIGKILL');
-  }
-
-  const lockKey = (jobId: string) => queue.toKey(`${jobId}:lock`);
-
-  /** What the lock's expiry and a first stalled check would do, without the minute's wait (see above). */
-  async function letItStall(jobId: string): Promise<void> {
-    await redis.del(lockKey(jobId));
-    await redis.sadd(queue.toKey('stalled'), jobId);
-    await redis.del(queue.toKey('stalled-check'));
-  }
+  const startWorker = () => crash.startWorker();
+  const kill = async (fleet: Fleet) => crash.kill(fleet);
+  const lockKey = (jobId: string) => crash.lockKey(jobId);
+  const letItStall = (jobId: string) => crash.letItStall(jobId);
 
   const jobState = (jobId: string) => queue.getJobState(jobId);
 
@@ -122,7 +79,7 @@ describe('delivery over MM7: the worker killed around the submit (child processe
 
     await until(async () => ((await simulator.messagesOf(jobId)).length > 0 ? true : undefined), 10_000, 'the SubmitReq');
     expect(await redis.exists(lockKey(jobId))).toBe(1);
-    await redis.set(lockKey(jobId), 'taken-by-the-test', 'PX', 60_000);
+    await crash.takeLock(jobId);
     const submitted = await messageIn(prisma, message.id, MessageStatus.Submitted);
     await sleep(200); // the worker's attempts to complete the job fail on the lock
     await kill(first);
