@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { MessageStatus, trackingIdOf } from '@mms/contracts';
 import type { NewMessage, Prisma, PrismaClient } from '@mms/db';
 
@@ -85,4 +85,45 @@ export function newMessageFixture(accountId: number, overrides: Partial<NewMessa
     via: 'test fixture',
     ...overrides,
   };
+}
+
+/** A partner of its own (for suites that change account settings the seed world shares). */
+export interface PartnerWorld {
+  readonly accountId: number;
+  readonly apiKey: string;
+  readonly templateId: number;
+  readonly databaseId: number;
+  readonly postbackSecret: string;
+}
+
+/**
+ * An account set up like the demo for the docs' example (US short code 60856, a ticket template
+ * with a barcode slot, a QR Code database, number length checks only), with ids no other suite
+ * uses and the postback settings given.
+ */
+export async function createPartnerWorld(prisma: PrismaClient, postback: { url: string | null; secret?: string }): Promise<PartnerWorld> {
+  const apiKey = randomBytes(16).toString('hex');
+  const templateId = randomInt(900_000_000, 999_999_999);
+  const databaseId = randomInt(900_000_000, 999_999_999);
+  const account = await prisma.account.create({
+    data: {
+      name: `partner-${apiKey.slice(0, 10)}`,
+      credits: 1000,
+      numberValidation: 'POSSIBLE_LENGTH',
+      postbackUrl: postback.url,
+      ...(postback.secret === undefined ? {} : { postbackSecret: postback.secret }),
+      apiKeys: { create: { keyHash: createHash('sha256').update(apiKey).digest('hex'), label: 'test' } },
+      senderCodes: { create: { code: '60856', kind: 'SHORT', country: 'US', isDefaultForCountry: true } },
+      databases: { create: { id: databaseId, name: 'Tickets (QR Code)', symbology: 'QRCODE' } },
+      templates: {
+        create: {
+          id: templateId,
+          name: 'Event ticket',
+          subject: 'Your ticket',
+          slides: { create: [{ position: 1, text: 'Your mobile ticket' }, { position: 2, text: 'Show this code at the entrance.', media: 'BARCODE' }] },
+        },
+      },
+    },
+  });
+  return { accountId: account.id, apiKey, templateId, databaseId, postbackSecret: account.postbackSecret };
 }

@@ -2,10 +2,19 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { createPrismaClient } from '@mms/db';
 import { Fleet, REPO_ROOT, startFleet, waitForHttp } from '../scripts/lib/fleet';
 import { decodeBarcodes } from './barcode-decoder';
 import { DOCS_EXAMPLE_REQUEST, responseField } from './docs-examples';
+import { type PartnerWorld, createPartnerWorld } from './fixtures';
 import { freePort } from './free-port';
+
+/** GET /api/postbacks on the simulator, the fields read here. */
+interface CaughtPostback {
+  readonly id: number;
+  readonly signature: string;
+  readonly notices: ReadonlyArray<{ code: string; trackingId: string; status: string; statusDetails: string | null }>;
+}
 
 /** Debian's chromium (installed by .ci/run); never a browser a test tool downloads. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -20,6 +29,7 @@ describe('the handset inbox in a browser', () => {
   let browser: Browser;
   let gateway: string;
   let simulator: string;
+  let partner: PartnerWorld;
   const output: string[] = [];
 
   beforeAll(async () => {
@@ -27,6 +37,10 @@ describe('the handset inbox in a browser', () => {
     const [gatewayPort, simulatorPort] = [await freePort(), await freePort()];
     gateway = `http://127.0.0.1:${gatewayPort}`;
     simulator = `http://127.0.0.1:${simulatorPort}`;
+    // A partner of this suite's own whose postbacks go to the simulator's dev page (the seed's
+    // demo account is shared by every suite, so its postback URL stays as it is).
+    const prisma = createPrismaClient(process.env.DATABASE_URL as string, 1);
+    partner = await createPartnerWorld(prisma, { url: `${simulator}/postbacks` }).finally(() => prisma.$disconnect());
     fleet = startFleet({
       services: ['mmsc-simulator', 'gateway', 'barcode', 'delivery'],
       env: {
@@ -41,6 +55,8 @@ describe('the handset inbox in a browser', () => {
         MMSC_SIM_DLR_USERNAME: 'mmsc',
         MMSC_SIM_DLR_PASSWORD: 'inbox-test-password',
         MMSC_SIM_DLR_DELAY_MS: '200',
+        MMSC_SIM_POSTBACK_SECRET: partner.postbackSecret,
+        POSTBACK_ALLOW_PRIVATE_NETWORKS: 'true',
         LOG_FORMAT: 'json',
       },
       onLine: (service, line) => output.push(`${service}: ${line}`),
@@ -95,4 +111,71 @@ describe('the handset inbox in a browser', () => {
       await page.close();
     }
   });
+
+  /** The docs' example as the suite's partner sends it (its key, template and database; no campaign). */
+  const partnerRequest = (barcode: string) =>
+    DOCS_EXAMPLE_REQUEST.replace(/<API_KEY>[^<]*</, `<API_KEY>${partner.apiKey}<`)
+      .replace(/<MMSID>[^<]*</, `<MMSID>${partner.templateId}<`)
+      .replace(/<DATABASEID>[^<]*</, `<DATABASEID>${partner.databaseId}<`)
+      .replace(/<BARCODEID>[^<]*</, `<BARCODEID>${barcode}<`)
+      .replace(/\s*<CAMPAIGNREF>[^<]*<\/CAMPAIGNREF>/, '');
+
+  async function send(request: string): Promise<string> {
+    const answer = await (await fetch(`${gateway}/API/wxml/1.3/index.php`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: request })).text();
+    expect(responseField(answer, 'STATUS')).toBe('Success');
+    return responseField(answer, 'TRACKINGID') as string;
+  }
+
+  /** The codes the simulator caught for a tracking id, oldest first, once there are `count`. */
+  async function caughtCodes(trackingId: string, count: number): Promise<string[]> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const caught = ((await (await fetch(`${simulator}/api/postbacks`)).json()) as CaughtPostback[]).reverse();
+      const mine = caught.flatMap((record) => record.notices.filter((n) => n.trackingId === trackingId).map((n) => ({ ...n, signature: record.signature })));
+      if (mine.length >= count) {
+        expect(mine.map((n) => n.signature)).toEqual(mine.map(() => 'valid'));
+        return mine.map((n) => (n.code === 'E101' ? `${n.code} ${n.statusDetails}` : n.code));
+      }
+      if (Date.now() > deadline) throw new Error(`postbacks of ${trackingId}: ${JSON.stringify(mine)}\n${output.slice(-20).join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  it('shows the partner postbacks on the dev page: N101 then N102 for a sent message, E101 for one the MMSC refuses', async () => {
+    const sent = await send(partnerRequest('Ticket_postbacks'));
+    expect(await caughtCodes(sent, 2)).toEqual(['N101', 'N102']);
+
+    // The MMSC refuses every SubmitReq with a permanent status: the message fails, the partner hears E101.
+    const configure = (body: object) => fetch(`${simulator}/api/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await configure({ statusCode: 4004 });
+    let refused: string;
+    try {
+      refused = await send(partnerRequest('Ticket_refused'));
+      const [e101] = await caughtCodes(refused, 1);
+      expect(e101).toMatch(/^E101 .*4004/);
+    } finally {
+      await configure({ statusCode: null });
+    }
+
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${simulator}/postbacks?refresh=0`);
+      const notice = (code: string, trackingId: string) => page.locator(`article.postback[data-code="${code}"][data-tracking-id="${trackingId}"]`);
+      await notice('N102', sent).waitFor({ state: 'visible' });
+      await expect(notice('N101', sent).getAttribute('data-signature')).resolves.toBe('valid');
+      await expect(notice('E101', refused).locator('.status').textContent()).resolves.toBe('Message Failed');
+      // Newest first: the N102 above its N101.
+      const codes = await page.locator(`article.postback[data-tracking-id="${sent}"]`).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-code')));
+      expect(codes).toEqual(['N102', 'N101']);
+      await page.screenshot({ path: join(REPO_ROOT, 'var', 'screenshots', 'postbacks.png'), fullPage: true });
+
+      // The TRACKINGID leads to the inbox message the MMSC received with it.
+      await notice('N101', sent).locator('a.tracking-id').click();
+      await page.waitForURL(/\/#message-/);
+      const anchor = new URL(page.url()).hash.slice(1);
+      await expect(page.locator(`#${anchor}`).textContent()).resolves.toContain(sent);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
