@@ -149,7 +149,8 @@ describe('barcode: issuing and rendering (real PostgreSQL and Redis)', () => {
 
     const events = await eventsOf(message.id);
     expect(events.map((e) => e.status)).toEqual(['ACCEPTED', 'FAILED']);
-    expect(events[1].detail).toEqual({ stage: 'barcode', reason: job?.failedReason });
+    // A permanent failure's own reason is also what the partner's E101 says (statusDetails).
+    expect(events[1].detail).toEqual({ stage: 'barcode', reason: job?.failedReason, statusDetails: job?.failedReason });
     expect(await deliveryJobsOf(trackingId)).toHaveLength(0);
     // A value that never rendered is never issued.
     expect(await prisma.issuedBarcode.count({ where: { messageId: message.id } })).toBe(0);

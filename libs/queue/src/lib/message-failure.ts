@@ -9,7 +9,7 @@ import { OutboxDispatcher } from './outbox-dispatcher';
  * fit the handset, the template lost its image...) and is the partner's to read; retries that ran
  * out failed on our side or the carrier's (connections, addresses) and say only that.
  */
-function partnerReason(error: Error, stage: string, attempts: number): string {
+export function partnerReason(error: Error, stage: string, attempts: number): string {
   if (error.name === 'UnrecoverableError') return error.message;
   const step = stage === 'barcode' ? 'the barcode could not be made' : 'the carrier did not take the message';
   return `${step} after ${attempts} attempts`;
