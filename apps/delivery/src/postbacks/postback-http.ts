@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { PostbackOutcome as AttemptOutcome } from '@mms/db';
 import { RefusedDestinationError, checkLiteralHost, guardedLookup } from './address-guard';
 
-/** How one attempt went (postback_attempts.outcome). */
-export type AttemptOutcome = 'ACKNOWLEDGED' | 'HTTP_STATUS' | 'TIMEOUT' | 'NETWORK_ERROR' | 'BLOCKED';
+/** How one attempt went: postback_attempts.outcome (Prisma's PostbackOutcome). */
+export type { AttemptOutcome };
 
 export interface AttemptResult {
   readonly outcome: AttemptOutcome;

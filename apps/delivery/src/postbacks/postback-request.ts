@@ -8,7 +8,8 @@ import {
   renderPostbackBundle,
   spidFor,
 } from '@mms/contracts';
-import type { ClaimedPostback, PostbackForm } from './postback.repository';
+import type { PostbackForm } from '@mms/db';
+import type { ClaimedPostback } from './postback.repository';
 
 /** Who is calling, for partners' logs and firewalls. */
 export const POSTBACK_USER_AGENT = 'mmsgw-postbacks/1.0';

@@ -2,14 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { PostbackCode } from '@mms/contracts';
 import { PG_POOL } from '@mms/db';
+import type { PostbackForm, PostbackState } from '@mms/db';
 import type { AttemptResult } from './postback-http';
 
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 /** Milliseconds from the database's now to a timestamp column (<= 0: passed), so hosts' clocks never matter. */
 const msUntil = (column: string) => `(extract(epoch FROM (${column} - ${NOW})) * 1000)::float8`;
 
-export type PostbackForm = 'RAW_BODY' | 'FORM_FIELD_LOWER' | 'FORM_FIELD_UPPER';
-export type PostbackState = 'PENDING' | 'DELIVERED' | 'GIVEN_UP';
 
 /** Where and how an account takes its postbacks. */
 export interface PostbackAccount {

@@ -1,13 +1,9 @@
-import { type PartnerResponse, escapeXmlText } from '@mms/contracts';
-
-/** Characters XML 1.0 cannot carry at all: dropped from echoed values so the answer stays well-formed. */
-// eslint-disable-next-line no-control-regex
-const notXmlChar = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+import { type PartnerResponse, dropNonXmlChars, escapeXmlText } from '@mms/contracts';
 
 // Text escaping only: quotes stay literal so ERRORINFO reads exactly as the docs print it
 // ("The 'mmsid' is required") for partners that compare raw text.
 const element = (name: string, value: string | number): string =>
-  `    <${name}>${escapeXmlText(String(value).replace(notXmlChar, ''))}</${name}>\n`;
+  `    <${name}>${escapeXmlText(dropNonXmlChars(String(value)))}</${name}>\n`;
 
 /** The answer body, laid out as the API docs' examples (element order included). */
 export function renderResponse(response: PartnerResponse): string {

@@ -1,4 +1,4 @@
-import { escapeXmlText } from './xml-escape';
+import { dropNonXmlChars, escapeXmlText } from './xml-escape';
 
 /** The notices of sendMMSBarcode (skycore/API.md, Postbacks). */
 export const PostbackCode = { Sent: 'N101', DeliveryReport: 'N102', Failed: 'E101' } as const;
@@ -35,9 +35,6 @@ export interface PostbackNotice {
   readonly statusDetails?: string;
 }
 
-// eslint-disable-next-line no-control-regex
-const notXmlChar = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
 /** ISO 8601 with its offset, as the docs print it (2011-08-02T07:21:04-04:00): ours are UTC. */
 export function postbackTimestamp(at: Date): string {
   return `${at.toISOString().slice(0, 19)}+00:00`;
@@ -45,12 +42,12 @@ export function postbackTimestamp(at: Date): string {
 
 /** A token element (xs:token): whitespace collapsed; left out when nothing is left. */
 function tokenElement(name: string, value: string | undefined): string {
-  const token = value?.replace(notXmlChar, '').replace(/\s+/g, ' ').trim();
+  const token = value === undefined ? undefined : dropNonXmlChars(value).replace(/\s+/g, ' ').trim();
   return token === undefined || token === '' ? '' : `  <${name}>${escapeXmlText(token)}</${name}>\n`;
 }
 
 function noticeBody(notice: PostbackNotice): string {
-  const details = notice.statusDetails?.replace(notXmlChar, '');
+  const details = notice.statusDetails === undefined ? undefined : dropNonXmlChars(notice.statusDetails);
   return (
     tokenElement('ORIGIN', 'MMS_MT') +
     tokenElement('CODE', notice.code) +
