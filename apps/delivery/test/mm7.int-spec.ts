@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
@@ -333,6 +335,47 @@ describe('delivery over MM7: the MMSC simulator and delivery reports through the
       expect(await service.deliver(message.trackingId, imageKey)).toEqual({ submitted: true });
       expect(await service.deliver(message.trackingId, imageKey)).toEqual({ submitted: false });
       expect(await simulator.stats()).toMatchObject({ submissions: 1, accepted: 1, repeats: 0 });
+    });
+  });
+
+  describe('an MMSC that accepts without a MessageID', () => {
+    it('records SUBMITTED with a warning and no MessageID, sends once and never fails the message', async () => {
+      // A second MMSC over real HTTP: answers every SubmitReq 1000 Success with no MessageID.
+      const received: string[] = [];
+      const mmsc = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          received.push(Buffer.concat(chunks).toString('utf8'));
+          res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+          res.end(
+            '<?xml version="1.0"?><env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>' +
+              '<SubmitRsp xmlns="http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4">' +
+              '<MM7Version>6.8.0</MM7Version><Status><StatusCode>1000</StatusCode><StatusText>Success</StatusText></Status>' +
+              '</SubmitRsp></env:Body></env:Envelope>',
+          );
+        });
+      });
+      await new Promise<void>((resolve) => mmsc.listen(0, '127.0.0.1', resolve));
+      const otherPrefix = suitePrefix('mm7-noid');
+      const worker = await startDelivery({ QUEUE_PREFIX: otherPrefix, MM7_URL: `http://127.0.0.1:${(mmsc.address() as AddressInfo).port}/mm7` });
+      const otherQueue = deliveryQueue(otherPrefix);
+      try {
+        const { message, imageKey } = await renderedMessage(prisma);
+        await enqueueSubmit(otherQueue, message.trackingId, imageKey, QUICK_RETRIES);
+        const { job, state } = await finishedJob(otherQueue, message.trackingId);
+        expect(state).toBe('completed');
+        expect(job.attemptsMade).toBe(1);
+        expect(received).toHaveLength(1);
+        expect(received[0]).toContain(`>${message.trackingId}</mm7:TransactionID>`);
+        const submitted = await messageIn(prisma, message.id, MessageStatus.Submitted);
+        expect(submitted).toMatchObject({ transport: 'mm7:default', carrierMessageId: null });
+        expect(submitted.events.at(-1)?.detail).toMatchObject({ reference: null, warning: expect.stringMatching(/without a MessageID/) });
+      } finally {
+        await worker.close();
+        await otherQueue.close();
+        await new Promise((resolve) => mmsc.close(resolve));
+      }
     });
   });
 

@@ -8,7 +8,7 @@ import { readSubmitRequest } from '../../mmsc-simulator/src/mm7/submit-request.r
 import { decodeBarcodes } from '../../../test/barcode-decoder';
 import { composeMms } from '../src/compose/compose-mms';
 import { mm7ConnectorSchema } from '../src/transport/mm7/mm7-connector';
-import { buildSubmitReq } from '../src/transport/mm7/submit-req';
+import { submitReqFor } from '../src/transport/mm7/submit-req';
 
 /**
  * Golden check of our SubmitReq against the schema the MMSC simulator wrote from TS 23.140's
@@ -33,7 +33,7 @@ describe('our SubmitReq, checked by the simulator\'s MM7 schema', () => {
       barcode: { bytes: barcode.bytes, contentType: barcode.contentType },
     });
     const connector = mm7ConnectorSchema.parse({ url: 'http://127.0.0.1/mm7', version, vaspId: 'mmsgw', vasId: 'tickets', numberPrefix: version === '5.3.0' ? '+' : '' });
-    const request = buildSubmitReq(mms, connector, new Date('2026-11-26T18:00:00Z'));
+    const request = submitReqFor(mms, connector, new Date('2026-11-26T18:00:00Z'));
 
     const reading = readSubmitRequest({ contentType: request.contentType, soapAction: '""', body: request.body });
     expect(reading.issues).toEqual([]);
@@ -67,7 +67,7 @@ describe('our SubmitReq, checked by the simulator\'s MM7 schema', () => {
       mergeData: {},
       barcode: { bytes: Buffer.from('89504e470d0a1a0a', 'hex'), contentType: 'image/png' },
     });
-    const request = buildSubmitReq(mms, mm7ConnectorSchema.parse({ url: 'http://127.0.0.1/mm7' }), new Date('2026-11-26T18:00:00Z'));
+    const request = submitReqFor(mms, mm7ConnectorSchema.parse({ url: 'http://127.0.0.1/mm7' }), new Date('2026-11-26T18:00:00Z'));
     const text = `Content-Type: ${request.contentType}\r\n\r\n${request.body.toString('utf8')}`;
     expect(text).toBe(readFileSync(golden, 'utf8'));
   });

@@ -122,8 +122,16 @@ export class DeliveryService implements OnApplicationShutdown {
     await this.submissions.call({
       messageId: message.id,
       result,
-      detail: { transport: result.transport, reference: result.reference, bytes: result.bytes, parts: mms.parts.length, handsetProfile: profile.name },
+      detail: {
+        transport: result.transport,
+        reference: result.reference,
+        bytes: result.bytes,
+        parts: mms.parts.length,
+        handsetProfile: profile.name,
+        ...(result.warning === undefined ? {} : { warning: result.warning }),
+      },
     });
+    if (result.warning !== undefined) this.logger.warn(`${trackingId}: ${result.warning}`);
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
     return { submitted: true };
   }
@@ -163,7 +171,7 @@ export class DeliveryService implements OnApplicationShutdown {
     );
     await this.outbox.dispatch(recorded.announced);
     try {
-      await this.reports.applyUnmatchedFor(batch.map((s) => s.result.reference));
+      await this.reports.applyUnmatchedFor(batch.flatMap((s) => (s.result.reference === null ? [] : [s.result.reference])));
     } catch (error) {
       // The report stays stored and visible as unmatched; the messages keep SUBMITTED.
       this.logger.warn(`early delivery reports not applied: ${error instanceof Error ? error.message : String(error)}`);

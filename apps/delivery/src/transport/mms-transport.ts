@@ -3,8 +3,13 @@ import type { ComposedMms } from '../compose/mms';
 export interface SubmitResult {
   /** Which transport took it ('outbox', 'mm7:<connector>'). */
   readonly transport: string;
-  /** The transport's own reference: the MMSC's MessageID, or the outbox folder. */
-  readonly reference: string;
+  /**
+   * The transport's own reference: the MMSC's MessageID (null when the MMSC accepted without one:
+   * no delivery report can be matched then), or the outbox folder.
+   */
+  readonly reference: string | null;
+  /** Something an operator should know about an accepted submission. */
+  readonly warning?: string;
   readonly bytes: number;
 }
 

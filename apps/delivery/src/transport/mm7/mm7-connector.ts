@@ -1,10 +1,5 @@
 import { z } from 'zod';
-
-/** Namespaces of TS 23.140's MM7 schema, by the MM7Version an MMSC speaks. */
-export const MM7_NAMESPACES = {
-  '6.8.0': 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4',
-  '5.3.0': 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-5-MM7-1-0',
-} as const;
+import { MM7_VERSIONS } from '@mms/mm7';
 
 /** One MMSC connector: where and how we submit (configuration, never code). */
 export const mm7ConnectorSchema = z.object({
@@ -14,7 +9,7 @@ export const mm7ConnectorSchema = z.object({
   password: z.string().optional(),
   vaspId: z.string().min(1).default('mmsgw'),
   vasId: z.string().min(1).default('tickets'),
-  version: z.enum(['6.8.0', '5.3.0']).default('6.8.0'),
+  version: z.enum(MM7_VERSIONS).default('6.8.0'),
   timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
   maxPerSecond: z.number().int().min(1).max(10_000).default(50),
   /** Some MMSCs want `+` before international numbers, others not. */

@@ -1,9 +1,9 @@
+import { parseSubmitResponse } from '@mms/mm7';
 import type { ComposedMms } from '../../compose/mms';
 import { MmsTransport, PermanentTransportError, SubmitResult } from '../mms-transport';
 import { HttpPoster, HttpAnswer } from './http-post';
 import { Mm7Connector } from './mm7-connector';
-import { buildSubmitReq } from './submit-req';
-import { parseSubmitResponse } from './submit-rsp';
+import { submitReqFor } from './submit-req';
 
 /**
  * Submits over MM7 to one MMSC connector. Success stores the MMSC's MessageID (delivery reports
@@ -19,7 +19,7 @@ export class Mm7Transport implements MmsTransport {
   }
 
   async submit(mms: ComposedMms): Promise<SubmitResult> {
-    const request = buildSubmitReq(mms, this.connector, new Date());
+    const request = submitReqFor(mms, this.connector, new Date());
     const headers: Record<string, string> = { 'content-type': request.contentType, soapaction: '""' };
     if (this.connector.username !== undefined) {
       const credentials = `${this.connector.username}:${this.connector.password ?? ''}`;
@@ -37,7 +37,9 @@ export class Mm7Transport implements MmsTransport {
     }
     const outcome = parseSubmitResponse(body, this.connector.retryableCodes);
     if (outcome.kind === 'accepted') {
-      return { transport: `mm7:${this.connector.name}`, reference: outcome.messageId, bytes: request.body.length };
+      const submitted = { transport: `mm7:${this.connector.name}`, reference: outcome.messageId ?? null, bytes: request.body.length };
+      // Accepted is accepted: the MMSC has the message, and a retry would send the ticket twice.
+      return 'warning' in outcome ? { ...submitted, warning: `MM7 ${this.connector.name}: ${outcome.warning}` } : submitted;
     }
     const reason = `MM7 ${this.connector.name}: ${outcome.code} ${outcome.text}`.trim();
     if (outcome.retryable) throw new Error(reason);

@@ -1,19 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { ComposedMms } from '../../compose/mms';
-import { mm7ConnectorSchema } from './mm7-connector';
-import { buildSubmitReq } from './submit-req';
+import { SubmitReqDialect, SubmitReqFields, buildSubmitReq } from './submit-req';
 
-const mms: ComposedMms = {
-  trackingId: 'TU1TXzEyMzQ2',
-  from: '60856',
-  to: '16501234123',
+/** A fixture written as `Content-Type: ...` CRLF CRLF body, bytes as they go over the wire. */
+function httpFixture(name: string): { contentType: string; body: Buffer } {
+  const raw = readFileSync(join(__dirname, 'fixtures', name));
+  const split = raw.indexOf('\r\n\r\n');
+  return { contentType: raw.subarray(0, split).toString('latin1').replace(/^Content-Type: /, ''), body: raw.subarray(split + 4) };
+}
+
+// content.golden.mime is the MMS content delivery composed for this message (two parts: a SMIL
+// and a four-byte PNG) before the codec moved out of the delivery service; the SubmitReq goldens
+// are what delivery sent for it then. The codec must write the same bytes.
+const fields: SubmitReqFields = {
+  transactionId: 'TU1TXzEyMzQ2',
+  senderShortCode: '60856',
+  recipient: '16501234123',
   subject: 'Your <ticket> & more',
-  parts: [
-    { contentId: 'presentation.smil', contentType: 'application/smil; charset=utf-8', location: 'presentation.smil', body: Buffer.from('<smil/>') },
-    { contentId: 'barcode.png', contentType: 'image/png', location: 'barcode.png', body: Buffer.from([0x89, 0x50, 0x4e, 0x47]) },
-  ],
+  content: httpFixture('content.golden.mime'),
 };
-const connector = mm7ConnectorSchema.parse({ url: 'http://127.0.0.1:4000/mm7', vaspId: 'vasp', vasId: 'tickets' });
+const rel6: SubmitReqDialect = { version: '6.8.0', vaspId: 'vasp', vasId: 'tickets', numberPrefix: '' };
+const rel5: SubmitReqDialect = { version: '5.3.0', vaspId: 'mmsgw', vasId: 'tickets', numberPrefix: '+' };
 const at = new Date('2026-11-26T18:00:00.000Z');
 
 /** The parts of a multipart body by their Content-ID. */
@@ -30,13 +38,23 @@ function parts(body: string, contentType: string): Map<string, { headers: string
 }
 
 describe('MM7 SubmitReq', () => {
-  const request = buildSubmitReq(mms, connector, at);
+  const request = buildSubmitReq(fields, rel6, at);
   const body = request.body.toString('utf8');
   const start = /start="<([^>]+)>"/.exec(request.contentType)?.[1] as string;
   const byId = parts(body, request.contentType);
   const soap = byId.get(start)?.body ?? '';
   const parsed = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, parseTagValue: false }).parse(soap);
   const submit = parsed.Envelope.Body.SubmitReq;
+
+  it.each([
+    ['REL-6', rel6, 'submit-req.rel6.golden.http'],
+    ['REL-5 with + numbers', rel5, 'submit-req.rel5.golden.http'],
+  ] as const)('is byte for byte the golden %s SubmitReq', (_release, dialect, golden) => {
+    const expected = httpFixture(golden);
+    const written = buildSubmitReq(fields, dialect, at);
+    expect(written.contentType).toBe(expected.contentType);
+    expect(written.body.equals(expected.body)).toBe(true);
+  });
 
   it('is multipart/related with the SOAP part first, as its start', () => {
     expect(request.contentType).toMatch(/^multipart\/related; boundary="[^"]+"; type="text\/xml"; start="<[^>]+>"$/);
@@ -79,14 +97,10 @@ describe('MM7 SubmitReq', () => {
     expect(submit.Content['@_allowAdaptations']).toBe('false');
   });
 
-  it('follows the connector: REL-5 namespace and version, + before numbers', () => {
-    const rel5 = buildSubmitReq(mms, mm7ConnectorSchema.parse({ url: 'http://x/mm7', version: '5.3.0', numberPrefix: '+' }), at).body.toString();
-    expect(rel5).toContain('schema/REL-5-MM7-1-0');
-    expect(rel5).toContain('<MM7Version>5.3.0</MM7Version>');
-    expect(rel5).toContain('<Number>+16501234123</Number>');
-  });
-
-  it('is byte-for-byte the same for the same message and time (golden, ids derived from the content)', () => {
-    expect(buildSubmitReq(mms, connector, at).body.equals(request.body)).toBe(true);
+  it('follows the dialect: REL-5 namespace and version, + before numbers', () => {
+    const written = buildSubmitReq(fields, rel5, at).body.toString();
+    expect(written).toContain('schema/REL-5-MM7-1-0');
+    expect(written).toContain('<MM7Version>5.3.0</MM7Version>');
+    expect(written).toContain('<Number>+16501234123</Number>');
   });
 });

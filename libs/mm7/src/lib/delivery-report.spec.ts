@@ -1,4 +1,8 @@
-import { InvalidDeliveryReportError, parseDeliveryReport, soapEnvelopeOf } from './delivery-report-parser';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { InvalidDeliveryReportError, parseDeliveryReport, writeDeliveryReportRsp, writeFault } from './delivery-report';
+import { readResponse } from './response';
 
 const NS = 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4';
 
@@ -46,11 +50,6 @@ describe('MM7 DeliveryReportReq', () => {
     expect(parseDeliveryReport(prefixed)).toMatchObject({ recipient: '16501234123', handset: 'iPhoneOS', mmStatus: 'Retrieved' });
   });
 
-  it('finds the SOAP part of a multipart/related request', () => {
-    const body = `--b1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-ID: <soap>\r\n\r\n${EXAMPLE}\r\n--b1--\r\n`;
-    expect(parseDeliveryReport(soapEnvelopeOf(body, 'multipart/related; boundary="b1"; type="text/xml"')).mmscMessageId).toBe('369500617770864640');
-  });
-
   it.each([
     ['not XML', 'hello'],
     ['a DOCTYPE', `<!DOCTYPE x [<!ENTITY a "b">]>${EXAMPLE.replace(/^<\?xml[^>]*>/, '')}`],
@@ -59,5 +58,35 @@ describe('MM7 DeliveryReportReq', () => {
     ['no MessageID', EXAMPLE.replace('<MessageID>369500617770864640</MessageID>', '')],
   ])('refuses %s', (_case, xml) => {
     expect(() => parseDeliveryReport(xml)).toThrow(InvalidDeliveryReportError);
+  });
+
+  it('reads the example of ../shared/mm7/examples', () => {
+    const example = readFileSync(join(__dirname, 'fixtures/examples/deliveryreportreq.xml'), 'utf8');
+    expect(parseDeliveryReport(example)).toMatchObject({ transactionId: 'MMSC-DR-0001', mmscMessageId: '369500617770864640', mmStatus: 'Retrieved', handset: undefined });
+  });
+});
+
+describe('MM7 DeliveryReportRsp and Fault', () => {
+  it('answers in REL-6 the way the example does', () => {
+    const written = readResponse(writeDeliveryReportRsp('MMSC-DR-0001', '6.8.0'));
+    const example = readResponse(readFileSync(join(__dirname, 'fixtures/examples/deliveryreportrsp.xml'), 'utf8'));
+    expect(written).toStrictEqual(example);
+    expect(written).toMatchObject({ element: 'DeliveryReportRsp', code: 1000, mm7Version: '6.8.0', transactionId: 'MMSC-DR-0001' });
+  });
+
+  it('answers a REL-5 MMSC in REL-5, and an unknown version in REL-6', () => {
+    const rel5 = writeDeliveryReportRsp('t', '5.3.0');
+    expect(rel5).toContain('schema/REL-5-MM7-1-0');
+    expect(readResponse(rel5).mm7Version).toBe('5.3.0');
+    expect(readResponse(writeDeliveryReportRsp(undefined, '9.9')).mm7Version).toBe('6.8.0');
+    expect(writeDeliveryReportRsp(undefined, undefined)).not.toContain('TransactionID');
+  });
+
+  it('writes a well-formed Fault with the status code and the escaped reason', () => {
+    const fault = writeFault('t-1', 4004, 'bad <xml> & more', '5.3.0');
+    expect(XMLValidator.validate(fault)).toBe(true);
+    expect(fault).toContain('<faultcode>env:Client</faultcode>');
+    expect(fault).toContain('<faultstring>bad &lt;xml&gt; &amp; more</faultstring>');
+    expect(readResponse(fault)).toMatchObject({ element: 'RSErrorRsp', code: 4004, text: 'bad <xml> & more', mm7Version: '5.3.0', transactionId: 't-1' });
   });
 });

@@ -1,4 +1,5 @@
-import { parseSubmitResponse, statusClass } from './submit-rsp';
+import { statusClass } from './status';
+import { parseSubmitResponse } from './submit-rsp';
 
 const NS = 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4';
 const RETRYABLE = [3000, 3001, 3100, 3500, 4006];
@@ -50,8 +51,23 @@ describe('MM7 SubmitRsp', () => {
     expect(parseSubmitResponse(body, RETRYABLE)).toMatchObject({ kind: 'refused', ...expected });
   });
 
-  it('treats success without a MessageID as a refusal it cannot retry (nothing to match reports to)', () => {
-    expect(parseSubmitResponse(submitRsp(1000, 'Success'), RETRYABLE)).toMatchObject({ kind: 'refused', retryable: false });
+  it('counts success without a MessageID as accepted, with a warning (the MMSC took the message)', () => {
+    expect(parseSubmitResponse(submitRsp(1000, 'Success'), RETRYABLE)).toStrictEqual({
+      kind: 'accepted',
+      messageId: undefined,
+      code: 1000,
+      text: 'Success',
+      warning: expect.stringMatching(/without a MessageID/),
+    });
+  });
+
+  it('counts a 1100 partial success with a MessageID as accepted', () => {
+    expect(parseSubmitResponse(submitRsp(1100, 'Partial success', 'm-1'), RETRYABLE)).toMatchObject({ kind: 'accepted', messageId: 'm-1' });
+  });
+
+  it('does not retry a 4xxx the connector does not list', () => {
+    expect(parseSubmitResponse(submitRsp(4004, 'Validation error'), [])).toMatchObject({ kind: 'refused', retryable: false });
+    expect(parseSubmitResponse(submitRsp(3001, 'Not possible'), [])).toMatchObject({ kind: 'refused', retryable: true });
   });
 
   it.each(['', 'not xml <', '<html><body>502 Bad Gateway</body></html>'])('retries an unreadable answer %p', (body) => {
