@@ -11,6 +11,7 @@ import { DeliveryService } from './delivery/delivery.service';
 import { PostbackRepository } from './postbacks/postback.repository';
 import { PostbackService } from './postbacks/postback.service';
 import { PostbackWorker } from './postbacks/postback.worker';
+import { DeliveryReportProcessor } from './reports/delivery-report.processor';
 import { DeliveryReportsService } from './reports/delivery-reports.service';
 import { MMS_TRANSPORT } from './transport/mms-transport';
 import { OutboxTransport } from './transport/outbox-transport.adapter';
@@ -26,7 +27,7 @@ export class DeliveryAppModule {
       module: DeliveryAppModule,
       imports: [
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
-        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Postback], consumes: [QueueName.Delivery, QueueName.Postback] }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Postback], consumes: [QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback] }),
         ImageStoreModule,
       ],
       providers: [
@@ -36,6 +37,7 @@ export class DeliveryAppModule {
         DeliveryRepository,
         DeliveryService,
         DeliveryReportsService,
+        DeliveryReportProcessor,
         DeliveryProcessor,
         PostbackRepository,
         PostbackService,

@@ -21,7 +21,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
-        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Barcode, QueueName.Delivery, QueueName.Postback] }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Barcode, QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback] }),
       ],
       controllers: [PartnerApiController, DeliveryReportsController, HealthController, MetricsController],
       providers: [

@@ -9,6 +9,8 @@ export const deliveryEnvSchema = z.object({
    * together share their database round trips (batches).
    */
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
+  /** Delivery reports applied at once per process: each is a few short database statements. */
+  DELIVERY_REPORT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   /** Worker processes this command runs (node:cluster), each with DELIVERY_CONCURRENCY jobs; the connector rates hold across all. */
   DELIVERY_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   /** Scheduling priority below the gateway's on shared cores (nice value; 0 keeps the default). */

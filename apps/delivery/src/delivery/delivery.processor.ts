@@ -35,6 +35,8 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
         const { trackingId, imageKey } = parseJobPayload(JobName.SubmitMms, job.data);
         return await this.delivery.deliver(trackingId, imageKey);
       }
+      // Reports have their own queue (DeliveryReportProcessor); this drains report jobs queued
+      // here by a gateway from before the split.
       if (job.name === JobName.ApplyDeliveryReport) {
         return await this.reports.apply(parseJobPayload(JobName.ApplyDeliveryReport, job.data).reportId);
       }

@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { JobName, QueueName } from '@mms/contracts';
+import { JobName, queueOfJob } from '@mms/contracts';
 import { PrismaService } from '@mms/db';
 import { InvalidDeliveryReportError, Mm7Status, parseDeliveryReport, writeDeliveryReportRsp, writeFault } from '@mms/mm7';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
@@ -28,7 +28,11 @@ export class DeliveryReportsController {
   async receive(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const password = this.config.MM7_INBOUND_PASSWORD;
     if (password === undefined || !basicAuthMatches(req.headers.authorization, this.config.MM7_INBOUND_USERNAME, password)) {
-      await reply.status(401).header('www-authenticate', 'Basic realm="mm7"').send(writeFault(undefined, Mm7Status.ImproperIdentification, 'Improper identification'));
+      await reply
+        .status(401)
+        .header('www-authenticate', 'Basic realm="mm7"')
+        .header('content-type', 'text/xml; charset=utf-8')
+        .send(writeFault(undefined, Mm7Status.ImproperIdentification, 'Improper identification'));
       return;
     }
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -54,7 +58,7 @@ export class DeliveryReportsController {
         },
       });
       return tx.outboxEntry.create({
-        data: { queue: QueueName.Delivery, jobName: JobName.ApplyDeliveryReport, jobId: `report-${row.id}`, payload: { reportId: row.id } },
+        data: { queue: queueOfJob[JobName.ApplyDeliveryReport], jobName: JobName.ApplyDeliveryReport, jobId: `report-${row.id}`, payload: { reportId: row.id } },
       });
     });
     await this.outbox.dispatchNow(entry);

@@ -15,7 +15,7 @@ function payloadError(name: JobName, data: unknown): InvalidJobPayloadError {
 
 describe('names', () => {
   it('queue and job names are the persisted values', () => {
-    expect(QueueName).toStrictEqual({ Barcode: 'barcode', Delivery: 'delivery', Postback: 'postback' });
+    expect(QueueName).toStrictEqual({ Barcode: 'barcode', Delivery: 'delivery', DeliveryReport: 'delivery-report', Postback: 'postback' });
     expect(JobName).toStrictEqual({
       RenderBarcode: 'barcode.render',
       SubmitMms: 'delivery.submit',
@@ -28,7 +28,7 @@ describe('names', () => {
     expect(queueOfJob).toStrictEqual({
       'barcode.render': 'barcode',
       'delivery.submit': 'delivery',
-      'delivery.report': 'delivery',
+      'delivery.report': 'delivery-report',
       'postback.send': 'postback',
     });
   });

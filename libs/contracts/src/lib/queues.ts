@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const QueueName = {
   Barcode: 'barcode',
   Delivery: 'delivery',
+  /** Carrier delivery reports: apart from submits, so a submit backlog never delays them. */
+  DeliveryReport: 'delivery-report',
   Postback: 'postback',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
@@ -43,7 +45,7 @@ export type JobOf<N extends JobItem['name']> = Extract<JobItem, { name: N }>['da
 export const queueOfJob: { readonly [N in JobName]: QueueName } = {
   [JobName.RenderBarcode]: QueueName.Barcode,
   [JobName.SubmitMms]: QueueName.Delivery,
-  [JobName.ApplyDeliveryReport]: QueueName.Delivery,
+  [JobName.ApplyDeliveryReport]: QueueName.DeliveryReport,
   [JobName.SendPostback]: QueueName.Postback,
 };
 
