@@ -33,8 +33,11 @@ describe('ConnectorRateLimiter: slots taken in batches (real Redis)', () => {
     for (const { reason } of refused) {
       expect(reason).toBeInstanceOf(ConnectorRateLimitedError);
       expect((reason as ConnectorRateLimitedError).waitMs).toBeGreaterThan(0);
-      expect((reason as ConnectorRateLimitedError).waitMs).toBeLessThanOrEqual(1001);
+      // Until the window frees (at most a second), then one rate interval (250 ms) per caller ahead.
+      expect((reason as ConnectorRateLimitedError).waitMs).toBeLessThanOrEqual(1001 + 6 * 250);
     }
+    // Spread out, not all woken at the same moment.
+    expect(new Set(refused.map(({ reason }) => (reason as ConnectorRateLimitedError).waitMs)).size).toBeGreaterThanOrEqual(6);
     // Within the same second nothing more; once the window has moved on, the rate again.
     await expect(a.take(connector, 4)).rejects.toBeInstanceOf(ConnectorRateLimitedError);
     await sleep(1100);

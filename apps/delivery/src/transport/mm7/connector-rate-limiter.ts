@@ -32,6 +32,22 @@ export class ConnectorRateLimitedError extends Error {
   }
 }
 
+/**
+ * How long each refused caller waits: the callers behind the slots that were granted wake one
+ * rate-interval apart from the moment the window frees (the first `maxPerSecond` of them within
+ * the next second, the following ones in the second after), plus a jitter below one interval so
+ * that processes computing the same spread do not wake together. Waking them all at `waitMs`
+ * would only make them meet the limiter again at the same moment.
+ */
+export function spreadWaits(calls: number, granted: number, waitMs: number, maxPerSecond: number, random: () => number = Math.random): number[] {
+  const interval = 1000 / maxPerSecond;
+  return Array.from({ length: calls }, (_, index) => {
+    if (index < granted) return 0;
+    const behind = index - granted;
+    return Math.max(1, Math.floor(waitMs + behind * interval + random() * interval));
+  });
+}
+
 export class ConnectorRateLimiter {
   private readonly redis: Redis;
   private taken = 0;
@@ -55,14 +71,14 @@ export class ConnectorRateLimiter {
   private batcherFor(connector: string): MicroBatcher<number, number> {
     let batcher = this.batchers.get(connector);
     if (batcher === undefined) {
-      // Each caller gets 0 (a slot) or the wait; the first callers of a batch get the slots.
+      // Each caller gets 0 (a slot) or its wait; the first callers of a batch get the slots.
       batcher = new MicroBatcher<number, number>(async (calls) => {
         const unique = `${process.pid}-${(this.taken += 1)}`;
         const [granted, waitMs] = (await this.redis.eval(TAKE, 1, `${this.prefix}:mm7-rate:${connector}`, calls[0] as number, unique, calls.length)) as [
           number,
           number,
         ];
-        return calls.map((_, index) => (index < granted ? 0 : Math.max(1, waitMs)));
+        return spreadWaits(calls.length, granted, waitMs, calls[0] as number);
       });
       this.batchers.set(connector, batcher);
     }
