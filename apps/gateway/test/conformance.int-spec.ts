@@ -511,7 +511,7 @@ describe('gateway: sendMMSBarcode conformance (every code, precedence, request f
   it.each([
     ['an unclosed element', toXml(demo()).replace('</MMSID>', '')],
     ['mismatched tags', '<REQUEST><ACTION>sendMMSBarcode</TO></REQUEST>'],
-    ['a bare ampersand', toXml(demo()).replace('Ticket_12345', 'Tickets & more')],
+    ['an ampersand in a tag name', toXml(demo()).replace(/MMSID>/g, 'MMS&ID>')],
     ['a DOCTYPE', `<!DOCTYPE REQUEST>${toXml(demo())}`],
     ['an entity declaration', `<!DOCTYPE r [<!ENTITY t "16501234123">]><REQUEST><TO>&t;</TO></REQUEST>`],
     ['a control character', toXml(demo()).replace('Ticket_12345', 'Ticket\u0001')],

@@ -416,6 +416,170 @@ describe('parsePartnerRequest', () => {
     });
   });
 
+  /**
+   * Skycore's PHP SDK (skycore_sdk.php, makeAPI_Call) concatenates `<TAG>value</TAG>` without
+   * escaping, API_KEY first, upper-cased keys in array order, nested arrays as nested elements, and
+   * posts the string with curl as the multipart field `XML`. So partners send bare ampersands.
+   */
+  describe('a bare & is a literal ampersand (hand-built XML, as the PHP SDK sends it)', () => {
+    const HAND_BUILT_XML =
+      '<REQUEST><API_KEY>qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ</API_KEY><ACTION>sendMMSBarcode</ACTION><MMSID>35674</MMSID>' +
+      '<TO>16501234123</TO><FROM>60856</FROM><DATABASEID>17856</DATABASEID><BARCODEID>Ticket_12345</BARCODEID>' +
+      '<CUSTOMSUBJECT>Hi & bye</CUSTOMSUBJECT><CUSTOMTEXT><VALUE>Tom & Jerry &lt;3</VALUE><SLIDE>1</SLIDE></CUSTOMTEXT>' +
+      '<DATA><COMPANY>AT&T</COMPANY><DEPARTMENT>R&&D &</DEPARTMENT></DATA></REQUEST>';
+
+    /** curl's multipart body for `CURLOPT_POSTFIELDS => ['XML' => $xml]`: one part, no part Content-Type. */
+    const CURL_BOUNDARY = '------------------------d74496d66958873e';
+    const curlMultipart = (xml: string) =>
+      postBody(`--${CURL_BOUNDARY}\r\nContent-Disposition: form-data; name="XML"\r\n\r\n${xml}\r\n--${CURL_BOUNDARY}--\r\n`, `multipart/form-data; boundary=${CURL_BOUNDARY}`);
+
+    /** Every request form that carries an XML document. */
+    const everyXmlForm: Array<[string, (xml: string) => RawPartnerRequest]> = [
+      ['GET with an xml query parameter', (xml) => getRequest(new URLSearchParams({ xml }).toString())],
+      ['POST urlencoded field "xml" (http_build_query)', (xml) => postForm({ xml })],
+      ['POST urlencoded field "XML"', (xml) => postForm({ XML: xml })],
+      ['POST multipart field "XML" (the PHP SDK: curl with an array)', curlMultipart],
+      ['POST raw body, text/xml', (xml) => postBody(xml, 'text/xml')],
+    ];
+
+    const subjectOf = (text: string) => parsePartnerRequest(postBody(`<REQUEST><CUSTOMSUBJECT>${text}</CUSTOMSUBJECT></REQUEST>`)).customSubject;
+
+    it.each(everyXmlForm)('CUSTOMSUBJECT, CUSTOMTEXT VALUE and DATA fields via %s', (_form, make) => {
+      expect(parsePartnerRequest(make(HAND_BUILT_XML))).toStrictEqual<PartnerRequest>({
+        ...DOCS_EXAMPLE_REQUEST,
+        campaignRef: undefined,
+        customSubject: 'Hi & bye',
+        customTexts: [{ slide: '1', value: 'Tom & Jerry <3' }],
+        data: { COMPANY: 'AT&T', DEPARTMENT: 'R&&D &' },
+      });
+    });
+
+    it.each<[string, string, string]>([
+      ['between words', 'Hi & bye', 'Hi & bye'],
+      ['between letters', 'AT&T', 'AT&T'],
+      ['doubled', 'Rock && Roll', 'Rock && Roll'],
+      ['alone', '&', '&'],
+      ['at the end, before a space (trimmed)', 'bye & ', 'bye &'],
+      ['at the start', '& more', '& more'],
+      ['before a semicolon', '&; x', '&; x'],
+      ['a name without a semicolon', 'Q&A, &foo bar', 'Q&A, &foo bar'],
+      ['a known name without a semicolon', 'fish &amp chips &lt', 'fish &amp chips &lt'],
+      ['# without digits', '&#; &#x; &#', '&#; &#x; &#'],
+      ['# with a letter among the digits', '&#12a; &#xZ1;', '&#12a; &#xZ1;'],
+      ['an upper-case X (no character reference in XML)', '&#X41;', '&#X41;'],
+      ['a name the parser does not read as one (a hyphen, a leading digit, non-ASCII)', '&x-y; &1a; &café;', '&x-y; &1a; &café;'],
+      ['a name of 21 characters', '&abcdefghijklmnopqrstu;', '&abcdefghijklmnopqrstu;'],
+    ])('%s: %j', (_case, text, expected) => {
+      expect(subjectOf(text)).toBe(expected);
+    });
+
+    it('valid references beside bare ampersands are still decoded', () => {
+      expect(subjectOf('&amp; &lt; &gt; &quot; &apos; & Caf&#233; &#x41;&#x1F39F; &&amp;')).toBe('& < > " \' & Café A🎟 &&');
+    });
+
+    // htmlEntities decodes XML's five names and a short HTML list (nbsp, copy, euro, hellip, ...);
+    // a name it does not know was kept as written before and still is.
+    it('named references: the HTML ones the parser knows are decoded, unknown names kept as written', () => {
+      expect(subjectOf('5&euro;&nbsp;&copy; &hellip; &eacute; &T; &foo;')).toBe('5€\u00a0© … &eacute; &T; &foo;');
+    });
+
+    // The list docs/error-precedence.md gives: a parser upgrade that changes it fails here first.
+    it.each(
+      ('amp lt gt quot apos nbsp copy reg trade mdash ndash hellip laquo raquo lsquo rsquo ldquo rdquo bull para sect deg ' +
+        'frac12 frac14 frac34 cent pound curren yen euro dollar fnof inr af birr peso rub won yuan cedil').split(' '),
+    )('&%s; is decoded', (name) => {
+      expect(subjectOf(`a&${name};b`)).not.toBe(`a&${name};b`);
+    });
+
+    it('&amp; is decoded once, not twice', () => {
+      expect(subjectOf('&amp;lt; &amp;amp; &amp;#233; & &amp;')).toBe('&lt; &amp; &#233; & &');
+    });
+
+    it.each<[string, string, string]>([
+      ['CDATA', '<CUSTOMSUBJECT><![CDATA[Hi & bye &amp; <b>]]></CUSTOMSUBJECT>', 'Hi & bye &amp; <b>'],
+      ['CDATA ending in an ampersand', '<CUSTOMSUBJECT><![CDATA[a &]]></CUSTOMSUBJECT>', 'a &'],
+      ['a comment inside the value', '<CUSTOMSUBJECT>Hi<!-- & -->, bye</CUSTOMSUBJECT>', 'Hi, bye'],
+      ['a comment between elements', '<!-- R&D: <CUSTOMSUBJECT>x & y</CUSTOMSUBJECT> --><CUSTOMSUBJECT>a & b</CUSTOMSUBJECT>', 'a & b'],
+      ['an attribute value holding > and &', '<CUSTOMSUBJECT lang="a > b & c">a & b</CUSTOMSUBJECT>', 'a & b'],
+    ])('%s is left as it is', (_case, inner, expected) => {
+      expect(parsePartnerRequest(postBody(`<REQUEST>${inner}</REQUEST>`)).customSubject).toBe(expected);
+    });
+
+    // The scan sets ampersands aside as U+0000, which a reference must never produce (XML 1.1 allows
+    // C0 references; the parser still drops &#0;).
+    it('&#0; in an XML 1.1 document does not come back as an ampersand', () => {
+      const parsed = parsePartnerRequest(postBody('<?xml version="1.1"?><REQUEST><CUSTOMSUBJECT>a&#0;b&#x0;c & d</CUSTOMSUBJECT></REQUEST>'));
+      expect(parsed.customSubject).toBe('abc & d');
+    });
+
+    it('DOCTYPE and ENTITY declarations are still refused', () => {
+      const xml = '<!DOCTYPE r [<!ENTITY t "16501234123">]><REQUEST><TO>&t;</TO><CUSTOMSUBJECT>Hi & bye</CUSTOMSUBJECT></REQUEST>';
+      for (const [, make] of everyXmlForm) {
+        expect(parseError(make(xml))).toStrictEqual({ code: 'E108', info: 'XML Parse error: DOCTYPE and entity declarations are not allowed' });
+      }
+    });
+
+    it('control characters are still refused', () => {
+      expect(parseError(postBody('<REQUEST><CUSTOMSUBJECT>Hi & bye\u0000</CUSTOMSUBJECT></REQUEST>'))).toStrictEqual({
+        code: 'E108',
+        info: 'XML Parse error: control characters are not allowed',
+      });
+    });
+
+    it('the element and depth limits still hold', () => {
+      expect(parseError(postBody(`<REQUEST><DATA>${'<A>a & b</A>'.repeat(300)}</DATA></REQUEST>`))).toStrictEqual({ code: 'E108', info: 'XML Parse error: more than 256 elements' });
+      expect(parseError(postBody(`<REQUEST>${'<A>&'.repeat(20)}x${'</A>'.repeat(20)}</REQUEST>`))).toStrictEqual({
+        code: 'E108',
+        info: 'XML Parse error: elements nested deeper than 8 levels',
+      });
+    });
+
+    it('malformed XML is still E108, at the positions of the document as sent', () => {
+      expect(parseError(postBody('<REQUEST><CUSTOMSUBJECT>Hi & bye</CUSTOMSUBJECT><TO>1</FROM></REQUEST>'))).toStrictEqual({
+        code: 'E108',
+        info: "XML Parse error: Expected closing tag 'TO' (opened in line 1, col 49) instead of closing tag 'FROM'. (line 1, column 54)",
+      });
+    });
+
+    it.each<[string, string]>([
+      ['an unclosed element', '<REQUEST><CUSTOMSUBJECT>Hi & bye</CUSTOMSUBJECT><TO>1</REQUEST>'],
+      ['an unclosed root', '<REQUEST><CUSTOMSUBJECT>AT&T</CUSTOMSUBJECT>'],
+      ['an unescaped < after a bare &', '<REQUEST><CUSTOMSUBJECT>a & b < c</CUSTOMSUBJECT></REQUEST>'],
+      ['an invalid tag name on the line of a bare &', '<REQUEST><CUSTOMSUBJECT>a & b</CUSTOMSUBJECT><1TO>1</1TO></REQUEST>'],
+      ['an unclosed comment', '<REQUEST><CUSTOMSUBJECT>a & b<!-- & </CUSTOMSUBJECT></REQUEST>'],
+    ])('%s: the same E108 as with a + in place of each bare &', (_case, xml) => {
+      for (const [, make] of everyXmlForm) {
+        const error = parseError(make(xml));
+        expect(error.code).toBe('E108');
+        expect(error).toStrictEqual(parseError(make(xml.replaceAll('&', '+'))));
+      }
+    });
+
+    it('an & in a tag or after the root element is still malformed', () => {
+      expect(parseError(postBody('<REQUEST><MMS&ID>1</MMS&ID></REQUEST>')).code).toBe('E108');
+      expect(parseError(postBody('<REQUEST><TO>1</TO></REQUEST>\n& more'))).toStrictEqual({
+        code: 'E108',
+        info: "XML Parse error: char '&' is not expected. (line 2, column 1)",
+      });
+    });
+
+    // Not recoverable: a client that writes `XML=` and the raw document into a urlencoded body
+    // (no urlencode()) ends the field at the first &, whatever the XML reader does.
+    it('an urlencoded body whose xml field was not urlencoded is cut at the & (E108)', () => {
+      const error = parseError(postBody(`XML=${HAND_BUILT_XML}`, FORM));
+      expect(error.code).toBe('E108');
+    });
+
+    it('reads 60 KB of ampersand fragments in linear time', () => {
+      for (const fragment of ['&#1', '&a', '&abcdefghijklmnopqrst', '&#x', '&', '<![CDATA[&]]>&']) {
+        const xml = `<REQUEST><CUSTOMSUBJECT>${fragment.repeat(Math.floor(60_000 / fragment.length))}</CUSTOMSUBJECT></REQUEST>`;
+        const started = performance.now();
+        parsePartnerRequest(postBody(xml));
+        expect(performance.now() - started).toBeLessThan(500);
+      }
+    });
+  });
+
   describe('structural limits and control characters (E108)', () => {
     it('refuses more elements than the limit', () => {
       const body = `<REQUEST><DATA>${'<A>x</A>'.repeat(300)}</DATA></REQUEST>`;

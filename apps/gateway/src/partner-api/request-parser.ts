@@ -100,7 +100,8 @@ function fromXml(xml: string): PartnerRequest {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new PartnerApiError('E108', 'DOCTYPE and entity declarations are not allowed');
   if (CONTROL_CHARACTER.test(xml)) throw new PartnerApiError('E108', 'control characters are not allowed');
   checkStructure(xml);
-  const verdict = XMLValidator.validate(xml);
+  const marked = markLiteralAmpersands(xml);
+  const verdict = XMLValidator.validate(marked);
   if (verdict !== true) {
     const where = [verdict.err.line && `line ${verdict.err.line}`, verdict.err.col && `column ${verdict.err.col}`].filter(Boolean).join(', ');
     // The parser quotes the partner's own text; keep the answer small whatever was sent.
@@ -109,7 +110,7 @@ function fromXml(xml: string): PartnerRequest {
   }
   let document: unknown;
   try {
-    document = xmlParser.parse(xml);
+    document = xmlParser.parse(marked);
   } catch (error) {
     // The validator and the parser disagree on a few malformed inputs (an unclosed comment
     // between elements passes the one and throws in the other): still the partner's bad XML.
@@ -168,6 +169,133 @@ function checkStructure(xml: string): void {
 }
 
 const SLASH = 0x2f;
+const AMPERSAND = 0x26;
+const SEMICOLON = 0x3b;
+const HASH = 0x23;
+const LESS_THAN = 0x3c;
+const GREATER_THAN = 0x3e;
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const EXCLAMATION = 0x21;
+const LOWER_X = 0x78;
+
+/**
+ * Stands in for an ampersand that begins no reference, from the scan to the values. No partner can
+ * send it (CONTROL_CHARACTER refused it above) and no reference produces it (the parser drops `&#0;`
+ * in XML 1.0 and 1.1 alike), so every U+0000 in a parsed value is one the scan put there. It keeps
+ * the document's length, so E108 positions stay those of the partner's text.
+ */
+const LITERAL_AMPERSAND = '\u0000';
+
+/** The longest entity name the validator reads as one (fast-xml-parser: 20 word characters). */
+const MAX_ENTITY_NAME = 20;
+
+/**
+ * Skycore's PHP SDK concatenates values into its XML unescaped, so `<CUSTOMSUBJECT>Hi & bye` is what
+ * partners send. An `&` in character data that begins no reference is taken as a literal ampersand:
+ * it is replaced by LITERAL_AMPERSAND, which the validator and the parser read as plain text, and
+ * which scalar() turns back into `&`. References stay for the parser: `&#NNN;`, `&#xHH;` and
+ * `&name;` (it decodes the five XML names and the HTML ones of htmlEntities, and keeps any other
+ * name as written, as it did before). Comments, CDATA sections, processing
+ * instructions and tags are left alone (an `&` in CDATA is literal already), and so is anything
+ * outside the root element, which the validator then refuses as before. One pass; each character
+ * is read at most twice (once more by the reference check, which never crosses another `&`).
+ */
+function markLiteralAmpersands(xml: string): string {
+  if (!xml.includes('&')) return xml;
+  const chunks: string[] = [];
+  let copied = 0;
+  let depth = 0;
+  let i = 0;
+  while (i < xml.length) {
+    const code = xml.charCodeAt(i);
+    if (code === LESS_THAN) {
+      const end = markupEnd(xml, i);
+      if (end === -1) break; // unterminated markup: the rest is the validator's to refuse
+      const next = xml.charCodeAt(i + 1);
+      if (next === SLASH) depth -= 1;
+      else if (isNameStart(next) && xml.charCodeAt(end - 1) !== SLASH) depth += 1;
+      i = end + 1;
+      continue;
+    }
+    if (code === AMPERSAND && depth > 0) {
+      const afterReference = referenceEnd(xml, i);
+      if (afterReference !== -1) {
+        i = afterReference;
+        continue;
+      }
+      chunks.push(xml.slice(copied, i), LITERAL_AMPERSAND);
+      copied = i + 1;
+    }
+    i += 1;
+  }
+  if (chunks.length === 0) return xml;
+  chunks.push(xml.slice(copied));
+  return chunks.join('');
+}
+
+/**
+ * The index of the `>` that ends the markup starting at `open` (a comment, CDATA section,
+ * processing instruction, declaration or tag; quoted attribute values may hold `>`), or -1.
+ * A `<` that starts none of these (`1 < 2`) ends where it starts: the validator refuses it.
+ */
+function markupEnd(xml: string, open: number): number {
+  if (xml.startsWith('<!--', open)) return endOf(xml.indexOf('-->', open + 4), 3);
+  if (xml.startsWith('<![CDATA[', open)) return endOf(xml.indexOf(']]>', open + 9), 3);
+  if (xml.startsWith('<?', open)) return endOf(xml.indexOf('?>', open + 2), 2);
+  const next = xml.charCodeAt(open + 1);
+  if (next !== SLASH && next !== EXCLAMATION && !isNameStart(next)) return open;
+  for (let i = open + 1; i < xml.length; i += 1) {
+    const code = xml.charCodeAt(i);
+    if (code === GREATER_THAN) return i;
+    if (code === QUOTE || code === APOSTROPHE) {
+      i = xml.indexOf(code === QUOTE ? '"' : "'", i + 1);
+      if (i === -1) return -1;
+    }
+  }
+  return -1;
+}
+
+function endOf(found: number, length: number): number {
+  return found === -1 ? -1 : found + length - 1;
+}
+
+/**
+ * The index after the reference starting at the `&` at `at` (XML 1.0 section 4.1: `&#` digits `;`,
+ * `&#x` hex digits `;`, `&` name `;`), or -1 when that `&` begins none. A name here is what the
+ * validator takes for one: a letter or underscore, then letters, digits or underscores, 20 at most.
+ */
+function referenceEnd(xml: string, at: number): number {
+  let i = at + 1;
+  let start: number;
+  if (xml.charCodeAt(i) === HASH) {
+    const hex = xml.charCodeAt(i + 1) === LOWER_X; // `&#X41;` is no reference in XML
+    i += hex ? 2 : 1;
+    start = i;
+    while (i < xml.length && (hex ? isHexDigit(xml.charCodeAt(i)) : isDigit(xml.charCodeAt(i)))) i += 1;
+  } else {
+    start = i;
+    if (!isEntityNameStart(xml.charCodeAt(i))) return -1;
+    while (i < xml.length && i - start < MAX_ENTITY_NAME && isEntityNameChar(xml.charCodeAt(i))) i += 1;
+  }
+  return i > start && xml.charCodeAt(i) === SEMICOLON ? i + 1 : -1;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isHexDigit(code: number): boolean {
+  return isDigit(code) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+function isEntityNameStart(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+}
+
+function isEntityNameChar(code: number): boolean {
+  return isEntityNameStart(code) || isDigit(code);
+}
 
 function isNameStart(code: number): boolean {
   return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x3a || code > 0x7f;
@@ -222,11 +350,16 @@ function credentialsFrom(apiKey?: string, user?: string, pass?: string): Credent
 
 /** A leaf element's text; a repeated leaf keeps every value comma-joined (so a TO list stays visible). */
 function scalar(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'string') return textOf(value);
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-    return (value as string[]).map((v) => v.trim()).join(',');
+    return (value as string[]).map(textOf).join(',');
   }
   return undefined;
+}
+
+/** A parsed text value, trimmed, with the ampersands markLiteralAmpersands set aside put back. */
+function textOf(value: string): string {
+  return value.replaceAll(LITERAL_AMPERSAND, '&').trim();
 }
 
 function asArray(value: unknown): unknown[] {
