@@ -93,6 +93,36 @@ function toQuery(request: ApiRequest): string {
   return query.toString();
 }
 
+/** A request array as a partner hands it to Skycore's PHP SDK; a nested array is a nested element. */
+interface PhpSdkRequest {
+  readonly [key: string]: string | PhpSdkRequest;
+}
+
+/**
+ * The XML that Skycore's PHP SDK builds (skycore_sdk.php, makeAPI_Call and innerArrayCheck):
+ * `<REQUEST><API_KEY>` first, then one element per array entry in order, the key upper-cased and
+ * the value concatenated unescaped; no whitespace, no XML declaration.
+ */
+function phpSdkXml(apiKey: string, request: PhpSdkRequest): string {
+  const elements = (entries: PhpSdkRequest): string =>
+    Object.entries(entries)
+      .map(([key, value]) => `<${key.toUpperCase()}>${typeof value === 'string' ? value : elements(value)}</${key.toUpperCase()}>`)
+      .join('');
+  return `<REQUEST><API_KEY>${apiKey}</API_KEY>${elements(request)}</REQUEST>`;
+}
+
+/**
+ * What PHP's curl sends for the SDK's `CURLOPT_POSTFIELDS => ['XML' => $xml]`: multipart/form-data,
+ * one part without a Content-Type of its own.
+ */
+function curlMultipart(field: string, value: string): { body: string; contentType: string } {
+  const boundary = `------------------------${randomBytes(8).toString('hex')}`;
+  return {
+    body: `--${boundary}\r\nContent-Disposition: form-data; name="${field}"\r\n\r\n${value}\r\n--${boundary}--\r\n`,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
+}
+
 interface Answer {
   readonly http: number;
   readonly contentType: string | null;
@@ -615,6 +645,41 @@ describe('gateway: sendMMSBarcode conformance (every code, precedence, request f
         ddmText: 'Free of charge & smooth',
         ddmTimeoutMinutes: 10,
         status: 'ACCEPTED',
+      });
+    }
+  });
+
+  it("accepts the PHP SDK's hand-built XML with bare ampersands in every form, storing them as literal ampersands", async () => {
+    // The SDK escapes nothing, so `Hi & bye` arrives as it is; `&amp;` and `&lt;` stay references.
+    const to = uniquePhone();
+    const xml = phpSdkXml(DEMO_KEY, {
+      action: 'sendMMSBarcode',
+      mmsid: '35674',
+      to,
+      from: '60856',
+      databaseid: '17856',
+      barcodeid: `HandBuilt_${tag}`,
+      customsubject: 'Hi & bye',
+      customtext: { value: 'Tom & Jerry &amp; friends &lt;3', slide: '1' },
+      data: { company: 'AT&T', department: 'R&&D &' },
+    });
+    expect(xml).toContain('<CUSTOMSUBJECT>Hi & bye</CUSTOMSUBJECT>');
+    const sdk = curlMultipart('XML', xml);
+    const answers: Array<[string, Answer]> = [
+      // The SDK posts to `.../index.php?` (an empty query string).
+      ['the PHP SDK: curl multipart, field XML', await call(`${gateway.url}?`, { method: 'POST', body: sdk.body, headers: { 'content-type': sdk.contentType } })],
+      ['GET with an xml query parameter', await call(`${gateway.url}?${new URLSearchParams({ xml }).toString()}`)],
+      ...(await inXmlForms(xml)),
+    ];
+    expect(answers).toHaveLength(8);
+    for (const [form, answer] of answers) {
+      expect({ form, ...outcome(answer) }).toEqual({ form, http: 200, status: 'Success', code: undefined, info: undefined, to, mmsId: '35674' });
+      const message = await prisma.message.findUniqueOrThrow({ where: { trackingId: answer.trackingId } });
+      expect({ form, customSubject: message.customSubject, customTexts: message.customTexts, mergeData: message.mergeData }).toEqual({
+        form,
+        customSubject: 'Hi & bye',
+        customTexts: [{ slide: '1', value: 'Tom & Jerry & friends <3' }],
+        mergeData: { COMPANY: 'AT&T', DEPARTMENT: 'R&&D &' },
       });
     }
   });
