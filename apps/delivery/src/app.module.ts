@@ -5,6 +5,7 @@ import { DbModule } from '@mms/db';
 import { ImageStoreModule } from '@mms/image-store';
 import { QueueModule } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from './config/delivery.config';
+import type { CarrierLimits } from './handset/handset-profiles';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { DeliveryService } from './delivery/delivery.service';
@@ -18,7 +19,7 @@ import { OutboxTransport } from './transport/outbox-transport.adapter';
 import { mm7ConnectorSchema } from './transport/mm7/mm7-connector';
 import { ConnectorRateLimiter } from './transport/mm7/connector-rate-limiter';
 import { Mm7Router } from './transport/mm7/mm7-router.adapter';
-import type { MmsTransport } from './transport/mms-transport';
+import type { RoutedMmsTransport } from './transport/mms-transport';
 
 @Module({})
 export class DeliveryAppModule {
@@ -48,8 +49,10 @@ export class DeliveryAppModule {
 }
 
 /** MM7 to the configured MMSC connectors when any is set; the outbox folder otherwise. */
-function transportFor(config: DeliveryConfig): MmsTransport {
+function transportFor(config: DeliveryConfig): RoutedMmsTransport {
   const connectors = [...(config.MM7_CONNECTORS ?? [])];
+  // The default connector's limits; the outbox folder stands in for it until an MMSC is set.
+  const limits: CarrierLimits = { maxMessageBytes: config.MM7_MAX_MESSAGE_BYTES, unknownHandsetClass: config.MM7_UNKNOWN_HANDSET_CLASS };
   if (config.MM7_URL !== undefined) {
     connectors.unshift(
       mm7ConnectorSchema.parse({
@@ -63,9 +66,10 @@ function transportFor(config: DeliveryConfig): MmsTransport {
         timeoutMs: config.MM7_TIMEOUT_MS,
         maxPerSecond: config.MM7_MAX_PER_SECOND,
         numberPrefix: config.MM7_NUMBER_PREFIX,
+        ...limits,
       }),
     );
   }
-  if (connectors.length === 0) return new OutboxTransport(config.OUTBOX_DIR);
+  if (connectors.length === 0) return new OutboxTransport(config.OUTBOX_DIR, limits);
   return new Mm7Router(connectors, new ConnectorRateLimiter(config.REDIS_URL, config.QUEUE_PREFIX));
 }

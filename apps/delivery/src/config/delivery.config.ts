@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanVariable, commonEnv, loadConfig, workerNicenessVariable } from '@mms/config';
+import { DEFAULT_CARRIER_LIMITS, HANDSET_CLASS_NAMES } from '../handset/handset-profiles';
 import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
 export const deliveryEnvSchema = z.object({
@@ -30,8 +31,16 @@ export const deliveryEnvSchema = z.object({
   MM7_MAX_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   MM7_NUMBER_PREFIX: z.enum(['', '+']).default(''),
   /**
+   * The default connector's carrier limit on a message, in bytes: it wins over any handset class.
+   * Unset: the handset class alone decides. Also applies to the outbox folder (docs/handsets.md).
+   */
+  MM7_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(100_000_000).optional(),
+  /** The default connector's handset class for a phone nobody named (also the outbox folder's). */
+  MM7_UNKNOWN_HANDSET_CLASS: z.enum(HANDSET_CLASS_NAMES).default(DEFAULT_CARRIER_LIMITS.unknownHandsetClass),
+  /**
    * More MMSC connectors, as a JSON array of { name, url, username, password, vaspId, vasId,
-   * version, timeoutMs, maxPerSecond, numberPrefix, retryableCodes }; carrier_routes name them.
+   * version, timeoutMs, maxPerSecond, numberPrefix, retryableCodes, maxMessageBytes,
+   * unknownHandsetClass }; carrier_routes name them.
    */
   MM7_CONNECTORS: z
     .string()

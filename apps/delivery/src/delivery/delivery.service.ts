@@ -9,10 +9,10 @@ import { MicroBatcher, OutboxDispatcher, PermanentJobError } from '@mms/queue';
 import { LruCache } from '../common/lru-cache';
 import { ImageContent, composeMms } from '../compose/compose-mms';
 import { PhotosDoNotFitError, fitPhotos } from '../handset/fit-photos';
-import { HandsetProfile, chooseHandsetProfile } from '../handset/handset-profiles';
+import { CarrierLimits, DeliveryProfile, HandsetProfile, chooseHandsetProfile } from '../handset/handset-profiles';
 import { imageSize } from '../handset/image-size';
 import { DeliveryReportsService } from '../reports/delivery-reports.service';
-import { MMS_TRANSPORT, MmsTransport, PermanentTransportError, SubmitResult } from '../transport/mms-transport';
+import { MMS_TRANSPORT, PermanentTransportError, RoutedMmsTransport, SubmitResult, SubmitRoute } from '../transport/mms-transport';
 import { DeliveryRepository, DeliverySubject, SubmitRequest } from './delivery.repository';
 
 /** Room kept in the handset's message budget for the SMIL, the slide texts and MIME headers. */
@@ -53,7 +53,7 @@ export class DeliveryService implements OnApplicationShutdown {
     private readonly repository: DeliveryRepository,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(IMAGE_STORE) private readonly images: ImageStore,
-    @Inject(MMS_TRANSPORT) private readonly transport: MmsTransport,
+    @Inject(MMS_TRANSPORT) private readonly transport: RoutedMmsTransport,
     @Inject(BARCODE_RENDERER) private readonly renderer: BarcodeRenderer,
     private readonly reports: DeliveryReportsService,
     private readonly outbox: OutboxDispatcher,
@@ -74,7 +74,10 @@ export class DeliveryService implements OnApplicationShutdown {
     }
 
     if (message.barcode === null) throw new PermanentJobError(`barcode image ${imageKey} is not in the image store`);
-    const profile = chooseHandsetProfile(message.device, message.knownDevice);
+    // The recipient's country picks the carrier route and so the MMSC connector, whose limits
+    // bound the handset's class: a carrier's limit always wins (docs/handsets.md).
+    const route: SubmitRoute = { connector: message.toCountry === null ? 'default' : (message.connector ?? 'default') };
+    const profile = chooseHandsetProfile(message.device, message.knownDevice, this.carrierLimitsFor(route));
     const barcode = await this.fitBarcode(message.barcode, profile, message);
     const photos = new Map<number, ImageContent>();
     for (const slide of message.slides) {
@@ -107,16 +110,13 @@ export class DeliveryService implements OnApplicationShutdown {
     });
     const size = mms.parts.reduce((total, part) => total + part.body.length, 0);
     if (size > profile.maxMessageBytes) {
-      throw new PermanentJobError(`the MMS is ${size} bytes, over the ${profile.maxMessageBytes} bytes of handset profile ${profile.name}`);
+      throw new PermanentJobError(`the MMS is ${size} bytes, over the ${describeSizeLimit(profile, route)}`);
     }
-    // The recipient's country picks the carrier route and so the MMSC connector.
-    const connector = message.toCountry === null ? 'default' : (message.connector ?? 'default');
     let result;
     try {
-      result = await this.transport.submit(mms, { connector });
+      result = await this.transport.submit(mms, route);
     } catch (error) {
-      if (error instanceof PermanentTransportError) throw new PermanentJobError(error.message);
-      throw error;
+      throw permanentForJob(error);
     }
 
     await this.submissions.call({
@@ -128,12 +128,21 @@ export class DeliveryService implements OnApplicationShutdown {
         bytes: result.bytes,
         parts: mms.parts.length,
         handsetProfile: profile.name,
+        maxMessageBytes: profile.maxMessageBytes,
         ...(result.warning === undefined ? {} : { warning: result.warning }),
       },
     });
     if (result.warning !== undefined) this.logger.warn(`${trackingId}: ${result.warning}`);
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
     return { submitted: true };
+  }
+
+  private carrierLimitsFor(route: SubmitRoute): CarrierLimits {
+    try {
+      return this.transport.limitsFor(route);
+    } catch (error) {
+      throw permanentForJob(error);
+    }
   }
 
   /**
@@ -187,6 +196,18 @@ export class DeliveryService implements OnApplicationShutdown {
     this.photoCache.set(key, image);
     return image;
   }
+}
+
+/** A transport's permanent refusal fails the job for good (no retry); anything else is retried. */
+function permanentForJob(error: unknown): unknown {
+  return error instanceof PermanentTransportError ? new PermanentJobError(error.message) : error;
+}
+
+/** Whose limit a message went over: the handset class's, or the carrier connector's when smaller. */
+function describeSizeLimit(profile: DeliveryProfile, route: SubmitRoute): string {
+  return profile.sizeLimitedBy === 'carrier'
+    ? `${profile.maxMessageBytes} bytes connector ${route.connector} takes (handset profile ${profile.name})`
+    : `${profile.maxMessageBytes} bytes of handset profile ${profile.name}`;
 }
 
 function asCustomTexts(value: unknown): Array<{ slide: string; value: string }> {

@@ -1,4 +1,5 @@
 import type { ComposedMms } from '../compose/mms';
+import type { CarrierLimits } from '../handset/handset-profiles';
 
 export interface SubmitResult {
   /** Which transport took it ('outbox', 'mm7:<connector>'). */
@@ -22,6 +23,15 @@ export interface SubmitRoute {
 export interface MmsTransport {
   submit(mms: ComposedMms, route?: SubmitRoute): Promise<SubmitResult>;
   close?(): void;
+}
+
+/**
+ * The transport delivery is given (MMS_TRANSPORT): it also tells, before a message is composed,
+ * the limits of the carrier connector a route names (docs/handsets.md). Throws
+ * PermanentTransportError for a connector that is not configured, as submit does.
+ */
+export interface RoutedMmsTransport extends MmsTransport {
+  limitsFor(route: SubmitRoute): CarrierLimits;
 }
 
 export const MMS_TRANSPORT = Symbol('MMS_TRANSPORT');

@@ -3,19 +3,28 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ComposedMms } from '../compose/mms';
 import { renderMimeMessage } from '../compose/mime';
-import { MmsTransport, SubmitResult } from './mms-transport';
+import { CarrierLimits, DEFAULT_CARRIER_LIMITS } from '../handset/handset-profiles';
+import { RoutedMmsTransport, SubmitResult } from './mms-transport';
 
 /**
  * The transport used before any MMSC is configured: each message becomes a folder
  * `<outbox>/<TRACKINGID>/` with `message.mime` (the whole MIME message), `parts/` (each part as
  * a file) and `meta.json`. Written to a temporary folder and renamed into place, so a reader
  * never sees half a message and a rerun replaces the folder instead of adding a second one.
+ * It stands in for every route, with the default connector's limits.
  */
-export class OutboxTransport implements MmsTransport {
+export class OutboxTransport implements RoutedMmsTransport {
   private readonly root: string;
 
-  constructor(outboxDir: string) {
+  constructor(
+    outboxDir: string,
+    private readonly limits: CarrierLimits = DEFAULT_CARRIER_LIMITS,
+  ) {
     this.root = resolve(outboxDir);
+  }
+
+  limitsFor(): CarrierLimits {
+    return this.limits;
   }
 
   async submit(mms: ComposedMms): Promise<SubmitResult> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MM7_VERSIONS } from '@mms/mm7';
+import { DEFAULT_CARRIER_LIMITS, HANDSET_CLASS_NAMES } from '../../handset/handset-profiles';
 
 /** One MMSC connector: where and how we submit (configuration, never code). */
 export const mm7ConnectorSchema = z.object({
@@ -16,6 +17,10 @@ export const mm7ConnectorSchema = z.object({
   numberPrefix: z.enum(['', '+']).default(''),
   /** Status codes worth a retry besides the 3xxx class and 4006 (service unavailable). */
   retryableCodes: z.array(z.number().int()).default([3000, 3001, 3100, 3500, 4006]),
+  /** The carrier's largest message in bytes: it wins over any handset class (docs/handsets.md). */
+  maxMessageBytes: z.number().int().min(1024).max(100_000_000).optional(),
+  /** The handset class for a phone neither DEVICE nor a delivery report named. */
+  unknownHandsetClass: z.enum(HANDSET_CLASS_NAMES).default(DEFAULT_CARRIER_LIMITS.unknownHandsetClass),
 });
 
 export type Mm7Connector = z.output<typeof mm7ConnectorSchema>;

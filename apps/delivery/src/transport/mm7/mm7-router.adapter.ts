@@ -1,14 +1,16 @@
 import type { ComposedMms } from '../../compose/mms';
-import { MmsTransport, PermanentTransportError, SubmitResult, SubmitRoute } from '../mms-transport';
+import type { CarrierLimits } from '../../handset/handset-profiles';
+import { PermanentTransportError, RoutedMmsTransport, SubmitResult, SubmitRoute } from '../mms-transport';
 import { ConnectorRateLimiter } from './connector-rate-limiter';
 import { Mm7Connector } from './mm7-connector';
 import { Mm7Transport } from './mm7-transport.adapter';
 
 /**
  * MM7 with several MMSC connectors: the route (from the recipient's country, carrier_routes)
- * names the connector; each connector keeps its own agreed rate across all delivery processes.
+ * names the connector; each connector keeps its own agreed rate across all delivery processes,
+ * and has its own message size limit and class for unknown handsets.
  */
-export class Mm7Router implements MmsTransport {
+export class Mm7Router implements RoutedMmsTransport {
   private readonly transports: ReadonlyMap<string, { connector: Mm7Connector; transport: Mm7Transport }>;
 
   constructor(
@@ -18,12 +20,22 @@ export class Mm7Router implements MmsTransport {
     this.transports = new Map(connectors.map((connector) => [connector.name, { connector, transport: new Mm7Transport(connector) }]));
   }
 
+  limitsFor(route: SubmitRoute): CarrierLimits {
+    const { connector } = this.entryFor(route);
+    return { maxMessageBytes: connector.maxMessageBytes, unknownHandsetClass: connector.unknownHandsetClass };
+  }
+
   async submit(mms: ComposedMms, route?: SubmitRoute): Promise<SubmitResult> {
+    const entry = this.entryFor(route);
+    await this.limiter.take(entry.connector.name, entry.connector.maxPerSecond);
+    return entry.transport.submit(mms);
+  }
+
+  private entryFor(route: SubmitRoute | undefined): { connector: Mm7Connector; transport: Mm7Transport } {
     const name = route?.connector ?? 'default';
     const entry = this.transports.get(name);
     if (entry === undefined) throw new PermanentTransportError(`no MM7 connector named ${name} is configured`);
-    await this.limiter.take(entry.connector.name, entry.connector.maxPerSecond);
-    return entry.transport.submit(mms);
+    return entry;
   }
 
   close(): void {
