@@ -113,7 +113,7 @@ describe('delivery: composing and submitting to the outbox (real PostgreSQL and 
     expect(stored).toMatchObject({ status: 'SUBMITTED', transport: 'outbox', carrierMessageId: resolve(folder), imageKey, failureReason: null });
     const events = await eventsOf(message.id);
     expect(events.map((e) => e.status)).toEqual(['ACCEPTED', 'RENDERED', 'SUBMITTED']);
-    expect(events[2].detail).toEqual({ transport: 'outbox', reference: resolve(folder), bytes: mimeBytes.length, parts: 4, handsetProfile: 'image-rich' });
+    expect(events[2].detail).toEqual({ transport: 'outbox', reference: resolve(folder), bytes: mimeBytes.length, parts: 4, handsetProfile: 'content-rich', maxMessageBytes: 600_000 });
   });
 
   it('replaces slide 1 with CUSTOMTEXT and merges DATA into it and into CUSTOMSUBJECT', async () => {

@@ -12,6 +12,7 @@ import { type GatewayHarness, startGateway } from '../../gateway/test/gateway-ha
 import { DeliveryAppModule } from '../src/app.module';
 import { loadDeliveryConfig } from '../src/config/delivery.config';
 import { DeliveryService } from '../src/delivery/delivery.service';
+import { ConnectorRateLimitedError, ConnectorRateLimiter } from '../src/transport/mm7/connector-rate-limiter';
 import {
   type SimMessage,
   type Simulator,
@@ -22,6 +23,7 @@ import {
   finishedJob,
   messageIn,
   renderedMessage,
+  sleep,
   startSimulator,
   testPrisma,
   until,
@@ -454,6 +456,29 @@ describe('delivery over MM7: the MMSC simulator and delivery reports through the
      * burst starts within the second: not the "at least ~2 s" of a sliding window (see the report).
      * Asserted on the simulator's receivedAt, a few ms after each take, hence the tolerance.
      */
+    it('takes the slot before composing: a submit held back by the rate has composed nothing', async () => {
+      const slotPrefix = suitePrefix('mm7-slot');
+      const worker = await startDelivery({ QUEUE_PREFIX: slotPrefix, MM7_MAX_PER_SECOND: '1' });
+      const limiter = new ConnectorRateLimiter(process.env.REDIS_URL as string, slotPrefix);
+      try {
+        const { message, imageKey } = await renderedMessage(prisma);
+        const service = worker.get(DeliveryService);
+        const composing = jest.spyOn(service as unknown as { fitBarcode: () => Promise<unknown> }, 'fitBarcode');
+        // This second's only slot of the default connector goes elsewhere.
+        await limiter.take('default', 1);
+        await expect(service.deliver(message.trackingId, imageKey)).rejects.toBeInstanceOf(ConnectorRateLimitedError);
+        expect(composing).not.toHaveBeenCalled();
+        expect(await simulator.messagesOf(message.trackingId)).toEqual([]);
+        // Once the window has moved on, the same message composes and goes.
+        await sleep(1100);
+        expect(await service.deliver(message.trackingId, imageKey)).toEqual({ submitted: true });
+        expect(composing).toHaveBeenCalledTimes(1);
+      } finally {
+        limiter.close();
+        await worker.close();
+      }
+    });
+
     it('holds MM7_MAX_PER_SECOND=2 across two delivery processes on one queue, spending no attempt on the wait', async () => {
       const ratePrefix = suitePrefix('mm7-rate');
       await simulator.configure({ dlrWhen: 'never' });

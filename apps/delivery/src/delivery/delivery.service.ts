@@ -12,7 +12,7 @@ import { PhotosDoNotFitError, fitPhotos } from '../handset/fit-photos';
 import { CarrierLimits, DeliveryProfile, HandsetProfile, chooseHandsetProfile } from '../handset/handset-profiles';
 import { imageSize } from '../handset/image-size';
 import { DeliveryReportsService } from '../reports/delivery-reports.service';
-import { MMS_TRANSPORT, PermanentTransportError, RoutedMmsTransport, SubmitResult, SubmitRoute } from '../transport/mms-transport';
+import { MMS_TRANSPORT, PermanentTransportError, RoutedMmsTransport, SubmitResult, SubmitRoute, SubmitSlot } from '../transport/mms-transport';
 import { DeliveryRepository, DeliverySubject, SubmitRequest } from './delivery.repository';
 
 /** Room kept in the handset's message budget for the SMIL, the slide texts and MIME headers. */
@@ -78,6 +78,9 @@ export class DeliveryService implements OnApplicationShutdown {
     // bound the handset's class: a carrier's limit always wins (docs/handsets.md).
     const route: SubmitRoute = { connector: message.toCountry === null ? 'default' : (message.connector ?? 'default') };
     const profile = chooseHandsetProfile(message.device, message.knownDevice, this.carrierLimitsFor(route));
+    // The carrier's rate before any composing: a job held back (ConnectorRateLimitedError) goes
+    // back to the queue having spent nothing on a message it cannot send yet.
+    const slot = await this.slotFor(route);
     const barcode = await this.fitBarcode(message.barcode, profile, message);
     const photos = new Map<number, ImageContent>();
     for (const slide of message.slides) {
@@ -114,7 +117,7 @@ export class DeliveryService implements OnApplicationShutdown {
     }
     let result;
     try {
-      result = await this.transport.submit(mms, route);
+      result = await this.transport.submit(mms, slot);
     } catch (error) {
       throw permanentForJob(error);
     }
@@ -135,6 +138,14 @@ export class DeliveryService implements OnApplicationShutdown {
     if (result.warning !== undefined) this.logger.warn(`${trackingId}: ${result.warning}`);
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
     return { submitted: true };
+  }
+
+  private async slotFor(route: SubmitRoute): Promise<SubmitSlot> {
+    try {
+      return await this.transport.takeSlot(route);
+    } catch (error) {
+      throw permanentForJob(error);
+    }
   }
 
   private carrierLimitsFor(route: SubmitRoute): CarrierLimits {

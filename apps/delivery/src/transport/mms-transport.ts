@@ -19,19 +19,30 @@ export interface SubmitRoute {
   readonly connector: string;
 }
 
-/** The port delivery hands composed messages to. Adapters hold no message state. */
+/** One carrier path: hands a composed message to one MMSC (or the outbox folder). */
 export interface MmsTransport {
-  submit(mms: ComposedMms, route?: SubmitRoute): Promise<SubmitResult>;
+  submit(mms: ComposedMms): Promise<SubmitResult>;
   close?(): void;
 }
 
+/** A submission slot of a route's carrier rate, taken before the message is composed. */
+export interface SubmitSlot {
+  readonly route: SubmitRoute;
+}
+
 /**
- * The transport delivery is given (MMS_TRANSPORT): it also tells, before a message is composed,
- * the limits of the carrier connector a route names (docs/handsets.md). Throws
- * PermanentTransportError for a connector that is not configured, as submit does.
+ * The port delivery hands composed messages to (MMS_TRANSPORT), one carrier path per route. For a
+ * route it tells the carrier's limits (docs/handsets.md) and gives a slot of the carrier's agreed
+ * rate; composing waits for the slot, so a job held back by the rate costs no composing, and a
+ * message is only submitted with one. limitsFor, takeSlot and submit throw
+ * PermanentTransportError for a connector that is not configured; takeSlot throws
+ * ConnectorRateLimitedError with the wait when the rate is spent.
  */
-export interface RoutedMmsTransport extends MmsTransport {
+export interface RoutedMmsTransport {
   limitsFor(route: SubmitRoute): CarrierLimits;
+  takeSlot(route: SubmitRoute): Promise<SubmitSlot>;
+  submit(mms: ComposedMms, slot: SubmitSlot): Promise<SubmitResult>;
+  close?(): void;
 }
 
 export const MMS_TRANSPORT = Symbol('MMS_TRANSPORT');

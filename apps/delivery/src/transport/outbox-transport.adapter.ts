@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { ComposedMms } from '../compose/mms';
 import { renderMimeMessage } from '../compose/mime';
 import { CarrierLimits, DEFAULT_CARRIER_LIMITS } from '../handset/handset-profiles';
-import { RoutedMmsTransport, SubmitResult } from './mms-transport';
+import { RoutedMmsTransport, SubmitResult, SubmitRoute, SubmitSlot } from './mms-transport';
 
 /**
  * The transport used before any MMSC is configured: each message becomes a folder
@@ -25,6 +25,11 @@ export class OutboxTransport implements RoutedMmsTransport {
 
   limitsFor(): CarrierLimits {
     return this.limits;
+  }
+
+  /** A folder has no rate: every route has a slot at once. */
+  async takeSlot(route: SubmitRoute): Promise<SubmitSlot> {
+    return { route };
   }
 
   async submit(mms: ComposedMms): Promise<SubmitResult> {

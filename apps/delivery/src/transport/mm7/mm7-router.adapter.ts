@@ -1,6 +1,6 @@
 import type { ComposedMms } from '../../compose/mms';
 import type { CarrierLimits } from '../../handset/handset-profiles';
-import { PermanentTransportError, RoutedMmsTransport, SubmitResult, SubmitRoute } from '../mms-transport';
+import { PermanentTransportError, RoutedMmsTransport, SubmitResult, SubmitRoute, SubmitSlot } from '../mms-transport';
 import { ConnectorRateLimiter } from './connector-rate-limiter';
 import { Mm7Connector } from './mm7-connector';
 import { Mm7Transport } from './mm7-transport.adapter';
@@ -25,14 +25,18 @@ export class Mm7Router implements RoutedMmsTransport {
     return { maxMessageBytes: connector.maxMessageBytes, unknownHandsetClass: connector.unknownHandsetClass };
   }
 
-  async submit(mms: ComposedMms, route?: SubmitRoute): Promise<SubmitResult> {
-    const entry = this.entryFor(route);
-    await this.limiter.take(entry.connector.name, entry.connector.maxPerSecond);
-    return entry.transport.submit(mms);
+  async takeSlot(route: SubmitRoute): Promise<SubmitSlot> {
+    const { connector } = this.entryFor(route);
+    await this.limiter.take(connector.name, connector.maxPerSecond);
+    return { route };
   }
 
-  private entryFor(route: SubmitRoute | undefined): { connector: Mm7Connector; transport: Mm7Transport } {
-    const name = route?.connector ?? 'default';
+  async submit(mms: ComposedMms, slot: SubmitSlot): Promise<SubmitResult> {
+    return this.entryFor(slot.route).transport.submit(mms);
+  }
+
+  private entryFor(route: SubmitRoute): { connector: Mm7Connector; transport: Mm7Transport } {
+    const name = route.connector;
     const entry = this.transports.get(name);
     if (entry === undefined) throw new PermanentTransportError(`no MM7 connector named ${name} is configured`);
     return entry;
