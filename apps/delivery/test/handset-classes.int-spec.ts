@@ -25,6 +25,21 @@ const TICKETS = [
   },
 ] as const;
 
+/**
+ * A ticket from each of the other demo symbology databases (prisma/seed-world.ts), as partners
+ * send them: every one must reach a smartphone scannable. UPC-A reads back as the EAN-13 with a
+ * leading zero (the same bars, scan-corpus.ts).
+ */
+const OTHER_DEMO_TICKETS: ReadonlyArray<{ label: string; databaseId: number; value: string; readsAs?: string }> = [
+  { label: 'QR Code', databaseId: 17861, value: 'https://tickets.example.com/t/8f14e45fceea167a5a36dedd4bea2543?seat=B12&gate=4' },
+  { label: 'Aztec', databaseId: 17862, value: 'M1DOE/JOHN            E1AB2C3 SFOJFKUA 0123 123Y012A0001 100' },
+  { label: 'Data Matrix', databaseId: 17864, value: 'TKT-2026-000123456789-GATE-B' },
+  { label: 'Code 39', databaseId: 17866, value: 'TICKET-2026-12345' },
+  { label: 'EAN-13', databaseId: 17867, value: '4006381333931' },
+  { label: 'UPC-A', databaseId: 17868, value: '036000291452', readsAs: '0036000291452' },
+  { label: 'ITF-14', databaseId: 17869, value: '10012345678902' },
+];
+
 /** User-assigned ISO 3166 codes no other suite routes: one per extra connector below. */
 const TIGHT_COUNTRY = 'XS';
 const TINY_COUNTRY = 'XT';
@@ -142,6 +157,15 @@ describe('handset classes and carrier limits: gateway -> barcode -> delivery -> 
       expect(size?.height).toBeLessThanOrEqual(1200);
       expect(await decodeBarcodes(image)).toEqual([ticket.value]);
     });
+  });
+
+  it.each(OTHER_DEMO_TICKETS)('delivers the $label demo database ticket to a smartphone, scanning as its value', async (ticket) => {
+    const trackingId = await send(ticket, 'iPhone');
+    const message = await settled({ trackingId });
+    expect(message.failureReason).toBeNull();
+    expect(message.events.map((e) => e.status)).toEqual(['ACCEPTED', 'RENDERED', 'SUBMITTED']);
+    const { image } = await storedBarcode(trackingId);
+    expect(await decodeBarcodes(image)).toEqual([ticket.readsAs ?? ticket.value]);
   });
 
   it('fails, with the reason, a ticket that cannot fit an Image Basic phone (DEVICE Nokia S40): nothing reaches the MMSC', async () => {
