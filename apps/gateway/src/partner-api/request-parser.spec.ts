@@ -593,6 +593,19 @@ describe('parsePartnerRequest', () => {
       expect(parseError(postBody(`<REQUEST><ACTION>a${c}</ACTION></REQUEST>`, 'text/xml')).code).toBe('E108');
       expect(parseError(getRequest(`action=a${encodeURIComponent(c)}`)).code).toBe('E108');
     });
+    it.each(['&#7;', '&#x1b;', '&#127;'])('never lets the control character reference %s into a value', (reference) => {
+      // XML 1.1 allows references to C0 controls; the value is refused as if the character were raw.
+      const xml11 = `<?xml version="1.1"?><REQUEST><ACTION>sendMMSBarcode</ACTION><CUSTOMSUBJECT>a${reference}b</CUSTOMSUBJECT></REQUEST>`;
+      expect(parseError(postBody(xml11, 'text/xml'))).toStrictEqual({ code: 'E108', info: 'XML Parse error: control characters are not allowed' });
+      const xml10 = `<REQUEST><ACTION>sendMMSBarcode</ACTION><CUSTOMSUBJECT>a${reference}b</CUSTOMSUBJECT></REQUEST>`;
+      let subject: string | undefined;
+      try {
+        subject = parsePartnerRequest(postBody(xml10, 'text/xml')).customSubject;
+      } catch (error) {
+        expect(error).toBeInstanceOf(PartnerApiError);
+      }
+      expect(subject ?? '').not.toMatch(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/);
+    });
   });
 
   describe('E100: a request of no known form', () => {

@@ -357,9 +357,15 @@ function scalar(value: unknown): string | undefined {
   return undefined;
 }
 
-/** A parsed text value, trimmed, with the ampersands markLiteralAmpersands set aside put back. */
+/**
+ * A parsed text value, trimmed, with the ampersands markLiteralAmpersands set aside put back. A
+ * control character written as a reference (`&#7;` in an XML 1.1 document) is refused like one
+ * written raw.
+ */
 function textOf(value: string): string {
-  return value.replaceAll(LITERAL_AMPERSAND, '&').trim();
+  const text = value.replaceAll(LITERAL_AMPERSAND, '&').trim();
+  if (CONTROL_CHARACTER.test(text)) throw new PartnerApiError('E108', 'control characters are not allowed');
+  return text;
 }
 
 function asArray(value: unknown): unknown[] {
