@@ -604,6 +604,7 @@ describe('parsePartnerRequest', () => {
       } catch (error) {
         expect(error).toBeInstanceOf(PartnerApiError);
       }
+      // eslint-disable-next-line no-control-regex
       expect(subject ?? '').not.toMatch(/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/);
     });
   });
