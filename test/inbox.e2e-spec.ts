@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createPrismaClient } from '@mms/db';
 import { Fleet, REPO_ROOT, startFleet, waitForHttp } from '../scripts/lib/fleet';
 import { decodeBarcodes } from './barcode-decoder';
+import { launchChromium } from './browser';
 import { DOCS_EXAMPLE_REQUEST, responseField } from './docs-examples';
 import { type PartnerWorld, createPartnerWorld } from './fixtures';
 import { freePort } from './free-port';
@@ -15,9 +15,6 @@ interface CaughtPostback {
   readonly signature: string;
   readonly notices: ReadonlyArray<{ code: string; trackingId: string; status: string; statusDetails: string | null }>;
 }
-
-/** Debian's chromium (installed by .ci/run); never a browser a test tool downloads. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * The demo as a developer sees it: the whole fleet plus the MMSC simulator as separate processes
@@ -33,7 +30,6 @@ describe('the handset inbox in a browser', () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (see .ci/run)`);
     const [gatewayPort, simulatorPort] = [await freePort(), await freePort()];
     gateway = `http://127.0.0.1:${gatewayPort}`;
     simulator = `http://127.0.0.1:${simulatorPort}`;
@@ -66,10 +62,8 @@ describe('the handset inbox in a browser', () => {
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${output.slice(-30).join('\n')}`);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    // The Chromium npm installed (@sparticuz/chromium), or Debian's: test/browser.ts.
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
