@@ -1,35 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { JobName, QueueName } from '@mms/contracts';
 import { acceptMessages, createPgPool, recordTransition, withTransaction } from '@mms/db';
 import { newMessageFixture } from '../test/fixtures';
-
-const REPO_ROOT = join(__dirname, '..');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** `npm run admin -- ...` as an operator runs it, against the run's database. */
-function admin(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('scripts', 'admin.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL, SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { admin as adminInProcess, adminProcess as admin } from './admin/fixtures/run-admin';
 
 interface PostbackSettings {
   postback_url: string | null;
@@ -135,6 +109,21 @@ describe('admin CLI: postbacks (real PostgreSQL)', () => {
     expect(stdout).not.toContain((await settings()).postback_secret);
   });
 
+  it("message:show prints the id of the request that accepted the message, or that none was recorded", async () => {
+    const before = await admin('message:show', trackingId);
+    expect(before.stdout.split('\n')).toContain('  request (none recorded)');
+    await pool.query('UPDATE messages SET request_id = $1 WHERE tracking_id = $2', ['req-7f3a9c', trackingId]);
+    const { code, stdout } = await adminInProcess('message:show', trackingId);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    // Right under the addressing line, before the history.
+    expect(lines[lines.findIndex((line) => line.startsWith('  to ')) + 1]).toBe('  request req-7f3a9c');
+  });
+
+  it('message:show says so, with exit code 1, when nothing matches', async () => {
+    expect(await adminInProcess('message:show', 'no-such-barcode-value')).toEqual({ code: 1, stdout: 'no message found for no-such-barcode-value\n', stderr: '' });
+  });
+
   it('account:postbacks shows the settings, the secret and the postbacks by state', async () => {
     const secret = (await settings()).postback_secret;
     const { code, stdout } = await admin('account:postbacks', accountName);
@@ -160,6 +149,11 @@ describe('admin CLI: postbacks (real PostgreSQL)', () => {
     const badDelay = await admin('account:postbacks', accountName, '--retry-delay-ms', '99');
     expect(badDelay).toMatchObject({ code: 2, stdout: '' });
     expect(badDelay.stderr).toMatch(/^admin: --retry-delay-ms must be an integer from 100 to 86400000/m);
+    const both = await adminInProcess('account:postbacks', accountName, '--url', 'https://partner.example/', '--no-url');
+    expect(both).toMatchObject({ code: 2, stdout: '', stderr: 'admin: --url and --no-url together\n' });
+    const unknown = await adminInProcess('account:postbacks', accountName, '--colour', 'red');
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toMatch(/^admin: unknown option '--colour'$/m);
     expect(await settings()).toEqual(before);
   });
 
@@ -207,5 +201,41 @@ describe('admin CLI: postbacks (real PostgreSQL)', () => {
     expect(after.postback_secret).not.toBe(before.postback_secret);
     expect(stdout).toMatch(new RegExp(`^ {2}secret +${after.postback_secret}$`, 'm'));
     expect(after).toEqual({ ...before, postback_secret: after.postback_secret });
+  });
+});
+
+describe('admin CLI: usage', () => {
+  /** The commands `--help` lists, by name. */
+  async function commandNames(): Promise<string[]> {
+    const { code, stdout } = await adminInProcess('--help');
+    expect(code).toBe(0);
+    return [...stdout.matchAll(/^ {2}([a-z-]+:[a-z-]+) /gm)].map((m) => m[1] as string);
+  }
+
+  it('lists every noun:verb command, the existing ones included, and explains each with --help and an example', async () => {
+    const names = await commandNames();
+    expect(names).toEqual(expect.arrayContaining(['message:show', 'database:create', 'database:settings', 'database:holders', 'account:postbacks']));
+    expect(names.length).toBeGreaterThanOrEqual(25);
+    for (const name of names) {
+      const { code, stdout, stderr } = await adminInProcess(name, '--help');
+      expect({ name, code, stderr }).toEqual({ name, code: 0, stderr: '' });
+      expect(stdout).toMatch(new RegExp(`^Usage: npm run admin -- ${name} `));
+      expect(stdout).toContain(`\nExamples:\n  npm run admin -- ${name}`);
+    }
+  });
+
+  it('answers no command with the usage on stderr and an unknown command or a missing argument with exit code 2', async () => {
+    const none = await adminInProcess();
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toMatch(/^Usage: npm run admin -- /);
+    const unknown = await adminInProcess('acount:create', 'x');
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toMatch(/^admin: unknown command 'acount:create'/m);
+    const missing = await adminInProcess('database:holders', '17856');
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toMatch(/^admin: missing required argument 'BARCODEID'$/m);
+    const extra = await adminInProcess('account:show', 'demo', 'other');
+    expect(extra).toMatchObject({ code: 2, stdout: '' });
+    expect(extra.stderr).toMatch(/^admin: too many arguments for 'account:show'/m);
   });
 });
