@@ -79,7 +79,7 @@ describe('admin CLI: accounts, API keys, sender codes, credits (real PostgreSQL)
 
     it('account:create refuses a name taken, and every command an account that does not exist', async () => {
       expectRefused(await admin('account:create', 'demo'), /an account named demo exists already$/);
-      for (const command of ['account:show', 'account:disable', 'account:enable', 'account:rate-limits', 'api-key:create', 'api-key:list', 'sender-code:list', 'credits:show']) {
+      for (const command of ['account:show', 'account:disable', 'account:enable', 'account:rate-limits', 'api-key:create', 'api-key:list', 'sender-code:list', 'credits:show', 'account:postbacks']) {
         expectRefused(await admin(command, 'no-such-account'), /no account named no-such-account$/);
       }
     });

@@ -154,6 +154,42 @@ describe('admin CLI: templates and campaigns (real PostgreSQL)', () => {
     });
   });
 
+  describe('barcode databases', () => {
+    it('database:create takes a name and checks the settings as the barcode service does; database:settings bumps the version', async () => {
+      const created = id();
+      await adminOk(admin('database:create', account, created, 'CODE128', '{"moduleSize":4}', '--name', 'Gate tickets'));
+      expect(await prisma.barcodeDatabase.findUnique({ where: { id: Number(created) } })).toMatchObject({
+        name: 'Gate tickets',
+        symbology: 'CODE128',
+        settings: expect.objectContaining({ moduleSize: 4 }),
+        settingsVersion: 1,
+      });
+      expect(await adminOk(admin('database:settings', created, '{"moduleSize":6}'))).toMatch(new RegExp(`^database ${created} settings version 2: \\{"moduleSize":6,`));
+    });
+
+    it.each([
+      [['ACCOUNT', 'ID', 'QR'], /^admin: unknown symbology QR: QRCODE, AZTEC, PDF417, DATAMATRIX, CODE128, CODE39, EAN13, UPCA, ITF14 or GS1_128$/m],
+      [['ACCOUNT', 'ID', 'QRCODE', '{moduleSize:4}'], /^admin: settings must be JSON, got: \{moduleSize:4\}$/m],
+      [['ACCOUNT', 'ID', 'QRCODE', '{"moduleSize":1}'], /^admin: invalid barcode setting moduleSize: /m],
+      [['ACCOUNT', 'ID', 'QRCODE', '{}', '--name', ''], /^admin: --name must not be empty$/m],
+      [['ACCOUNT', '-1', 'QRCODE'], /^admin: DATABASEID must be a positive integer of up to 9 digits, got: -1$/m],
+      [['ACCOUNT', '17856', 'QRCODE'], /^admin: database 17856 exists already \(account demo\)$/m],
+      [['no-such-account', 'ID', 'QRCODE'], /^admin: no account named no-such-account$/m],
+    ])('database:create %j is refused, and no database is made', async (args, message) => {
+      const databaseId = id();
+      expectRefused(await admin('database:create', ...args.map((a) => (a === 'ACCOUNT' ? account : a === 'ID' ? databaseId : a))), message);
+      expect(await prisma.barcodeDatabase.findUnique({ where: { id: Number(databaseId) } })).toBeNull();
+    });
+
+    it('database:settings refuses bad settings and an unknown database; database:holders answers 1 for a value never issued', async () => {
+      const before = await prisma.barcodeDatabase.findUniqueOrThrow({ where: { id: Number(databaseId) } });
+      expectRefused(await admin('database:settings', databaseId, '{"format":"bmp"}'), /^admin: invalid barcode setting format: /m);
+      expect(await prisma.barcodeDatabase.findUniqueOrThrow({ where: { id: Number(databaseId) } })).toEqual(before);
+      expectRefused(await admin('database:settings', '999999999', '{}'), /^admin: no database 999999999$/m);
+      expect(await admin('database:holders', databaseId, 'never')).toEqual({ code: 1, stdout: `BARCODEID never was never issued in database ${databaseId}\n`, stderr: '' });
+    });
+  });
+
   describe('campaigns', () => {
     const subscribers = (campaignId: string) =>
       prisma.subscription.findMany({ where: { campaignId: Number(campaignId) }, orderBy: { phone: 'asc' } }).then((rows) => rows.map((r) => [r.phone, r.unsubscribedAt === null]));
