@@ -4,6 +4,8 @@ import { DbModule } from '@mms/db';
 import { QueueModule } from '@mms/queue';
 import { DeliveryReportsController } from './carrier-callbacks/delivery-reports.controller';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
+import { InternalSendController } from './internal-send/internal-send.controller';
+import { InternalSendService } from './internal-send/internal-send.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { StuckMessageReconciler } from './outbox/stuck-message.reconciler';
 import { HealthController } from './ops/health.controller';
@@ -21,14 +23,15 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
-        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Barcode, QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback] }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Barcode, QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback], consumes: [QueueName.InternalSend] }),
       ],
-      controllers: [PartnerApiController, DeliveryReportsController, HealthController, MetricsController],
+      controllers: [PartnerApiController, DeliveryReportsController, HealthController, MetricsController, InternalSendController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         AccountCatalog,
         AcceptCommitter,
         AcceptMessageService,
+        InternalSendService,
         RateLimiter,
         OutboxRelay,
         StuckMessageReconciler,

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createLogger } from '@mms/config';
 import { GatewayModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
+import { InternalSendServer } from './internal-send/internal-send.server';
 import { BULL_BOARD_PATH, mountBullBoard } from './ops/bull-board';
 import { PartnerApiExceptionFilter } from './partner-api/partner-api-exception.filter';
 
@@ -35,7 +36,12 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   } else {
     new Logger('gateway').warn(`Bull Board (${BULL_BOARD_PATH}) is off: set ADMIN_PASSWORD to mount it`);
   }
+  // Hybrid app: internal sends (libs/send-client) come off the internal-send queue into the same accept use case.
+  app.connectMicroservice({
+    strategy: new InternalSendServer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, concurrency: config.INTERNAL_SEND_CONCURRENCY }),
+  });
   await app.init();
+  await app.startAllMicroservices();
   return app;
 }
 

@@ -29,6 +29,11 @@ export const gatewayEnvSchema = z.object({
   ACCEPT_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
   /** Group commits running at once; requests arriving meanwhile wait for the next one. */
   ACCEPT_COMMITS_IN_FLIGHT: z.coerce.number().int().min(1).max(32).default(2),
+  /**
+   * Internal sends (libs/send-client) this gateway works at once, off the internal-send queue; they
+   * share the group commits of the XML requests.
+   */
+  INTERNAL_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   /** Bull Board (/admin/queues) basic auth. Without a password the board is not mounted. */
   ADMIN_USERNAME: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),

@@ -38,9 +38,10 @@ export class AcceptMessageService {
     private readonly rateLimiter: RateLimiter,
   ) {}
 
-  async accept(request: PartnerRequest): Promise<PartnerResponse> {
+  /** `via` says where the request came from (recorded in the ACCEPTED event): the XML API, or an internal send. */
+  async accept(request: PartnerRequest, via = 'partner-api'): Promise<PartnerResponse> {
     const checked = await this.check(request);
-    const trackingId = await this.record(request, checked);
+    const trackingId = await this.record(request, checked, via);
     return { status: 'Success', mmsId: checked.template.id, trackingId, to: checked.to };
   }
 
@@ -167,7 +168,7 @@ export class AcceptMessageService {
    * requests (of any number of gateways) can never overspend and a refused request never costs
    * a credit.
    */
-  private record(request: PartnerRequest, checked: CheckedRequest): Promise<string> {
+  private record(request: PartnerRequest, checked: CheckedRequest, via: string): Promise<string> {
     return this.committer.commit({
       accountId: checked.account.id,
       templateId: checked.template.id,
@@ -185,7 +186,7 @@ export class AcceptMessageService {
       ddmTitle: request.ddmTitle ?? null,
       ddmText: request.ddmText ?? null,
       ddmTimeoutMinutes: request.ddmTimeout === undefined ? null : parseId(request.ddmTimeout),
-      via: 'partner-api',
+      via,
     });
   }
 }

@@ -15,7 +15,13 @@ function payloadError(name: JobName, data: unknown): InvalidJobPayloadError {
 
 describe('names', () => {
   it('queue and job names are the persisted values', () => {
-    expect(QueueName).toStrictEqual({ Barcode: 'barcode', Delivery: 'delivery', DeliveryReport: 'delivery-report', Postback: 'postback' });
+    expect(QueueName).toStrictEqual({
+      Barcode: 'barcode',
+      Delivery: 'delivery',
+      DeliveryReport: 'delivery-report',
+      Postback: 'postback',
+      InternalSend: 'internal-send',
+    });
     expect(JobName).toStrictEqual({
       RenderBarcode: 'barcode.render',
       SubmitMms: 'delivery.submit',

@@ -10,6 +10,11 @@ export const QueueName = {
   /** Carrier delivery reports: apart from submits, so a submit backlog never delays them. */
   DeliveryReport: 'delivery-report',
   Postback: 'postback',
+  /**
+   * Sends from our own services (libs/send-client), worked by the gateway's accept use case. Its
+   * jobs are named by message pattern and checked by internalSendJobSchema (internal-send.ts).
+   */
+  InternalSend: 'internal-send',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -60,11 +65,13 @@ export class InvalidJobPayloadError extends Error {
 export function parseJobPayload<N extends JobName>(name: N, data: unknown): JobOf<N> {
   const schema = jobPayloadSchemas[name];
   const result = schema.safeParse(data);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new InvalidJobPayloadError(name, issues);
-  }
+  if (!result.success) throw new InvalidJobPayloadError(name, describeIssues(result.error));
   return result.data as JobOf<N>;
+}
+
+/** A schema's complaints in one line, each with the path it is about. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
 export function isJobName(name: string): name is JobName {
