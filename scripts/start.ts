@@ -15,6 +15,8 @@ const devDefaults: Record<string, string> = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/mmsgw',
   REDIS_URL: 'redis://127.0.0.1:6379',
   GATEWAY_PORT: '3000',
+  BARCODE_OPS_PORT: '3002',
+  DELIVERY_OPS_PORT: '3003',
   LOG_FORMAT: 'pretty',
   OUTBOX_DIR: 'var/outbox',
   ADMIN_USERNAME: 'admin',
@@ -80,6 +82,11 @@ async function clearStaleJobsOfFreshDatabase(env: NodeJS.ProcessEnv): Promise<vo
 /** The MMSC simulator's postback catcher (FIXED-POINTS.md). */
 function simulatorPostbacks(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.MMSC_SIM_PORT}/postbacks`;
+}
+
+/** A worker's ops address (BARCODE_OPS_HOST/PORT, DELIVERY_OPS_HOST/PORT). */
+function opsOf(worker: 'BARCODE' | 'DELIVERY', env: NodeJS.ProcessEnv): string {
+  return `http://${env[`${worker}_OPS_HOST`] || '127.0.0.1'}:${env[`${worker}_OPS_PORT`]}`;
 }
 
 async function main(): Promise<void> {
@@ -158,7 +165,9 @@ async function main(): Promise<void> {
         ? ` Postbacks             ${env.DEMO_POSTBACK_URL}   (N101, N102, E101 as the demo account's server gets them)`
         : ` Postbacks             ${env.DEMO_POSTBACK_URL ? `sent to ${env.DEMO_POSTBACK_URL}` : 'none (DEMO_POSTBACK_URL is not set)'}`,
       ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>   (postback attempts included)`,
-      ` Health                ${gateway}/health/ready    metrics ${gateway}/metrics`,
+      ` Health                ${gateway}/health/ready    metrics ${gateway}/metrics   (partner API and fleet-wide series)`,
+      ` Barcode worker        ${opsOf('BARCODE', env)}/health/ready    metrics ${opsOf('BARCODE', env)}/metrics`,
+      ` Delivery worker       ${opsOf('DELIVERY', env)}/health/ready    metrics ${opsOf('DELIVERY', env)}/metrics   (docs/observability.md)`,
       ` Bull Board            ${gateway}/admin/queues  (user ${env.ADMIN_USERNAME}, password ${env.ADMIN_PASSWORD})`,
       '',
       ' Ctrl-C stops everything.',

@@ -95,7 +95,7 @@ describe('the fleet, end to end', () => {
   it('serves health, metrics and Bull Board behind basic auth', async () => {
     expect((await fetch(`${gateway}/health/live`)).status).toBe(200);
     const metrics = await (await fetch(`${gateway}/metrics`)).text();
-    expect(metrics).toMatch(/partner_requests_total\{outcome="Success"\} [1-9]/);
+    expect(metrics).toMatch(/mmsgw_partner_requests_total\{outcome="Success"\} [1-9]/);
     expect((await fetch(`${gateway}/admin/queues`)).status).toBe(401);
     const board = await fetch(`${gateway}/admin/queues`, {
       headers: { authorization: `Basic ${Buffer.from('admin:e2e-admin-password').toString('base64')}` },

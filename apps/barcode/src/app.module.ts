@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { QueueName } from '@mms/contracts';
 import { DbModule } from '@mms/db';
 import { ImageStoreModule } from '@mms/image-store';
-import { QueueModule } from '@mms/queue';
+import { QueueModule, WorkerOpsModule } from '@mms/queue';
 import { BarcodeProcessor } from './barcode/barcode.processor';
 import { BarcodeRepository } from './barcode/barcode.repository';
 import { BarcodeService } from './barcode/barcode.service';
@@ -18,6 +18,7 @@ export class BarcodeAppModule {
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Delivery, QueueName.Postback], consumes: [QueueName.Barcode] }),
         ImageStoreModule,
+        WorkerOpsModule,
       ],
       providers: [
         { provide: BARCODE_CONFIG, useValue: config },

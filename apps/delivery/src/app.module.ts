@@ -3,9 +3,10 @@ import { QueueName } from '@mms/contracts';
 import { BARCODE_RENDERER, MatrixPngRenderer } from '@mms/barcode-render';
 import { DbModule } from '@mms/db';
 import { ImageStoreModule } from '@mms/image-store';
-import { QueueModule } from '@mms/queue';
+import { QueueModule, WorkerOpsModule } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from './config/delivery.config';
 import type { CarrierLimits } from './handset/handset-profiles';
+import { DeliveryMetrics } from './ops/delivery-metrics';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { DeliveryService } from './delivery/delivery.service';
@@ -30,10 +31,12 @@ export class DeliveryAppModule {
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Postback], consumes: [QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback] }),
         ImageStoreModule,
+        WorkerOpsModule,
       ],
       providers: [
         { provide: DELIVERY_CONFIG, useValue: config },
-        { provide: MMS_TRANSPORT, useFactory: () => transportFor(config) },
+        DeliveryMetrics,
+        { provide: MMS_TRANSPORT, useFactory: (metrics: DeliveryMetrics) => transportFor(config, metrics), inject: [DeliveryMetrics] },
         { provide: BARCODE_RENDERER, useClass: MatrixPngRenderer },
         DeliveryRepository,
         DeliveryService,
@@ -49,7 +52,7 @@ export class DeliveryAppModule {
 }
 
 /** MM7 to the configured MMSC connectors when any is set; the outbox folder otherwise. */
-function transportFor(config: DeliveryConfig): RoutedMmsTransport {
+function transportFor(config: DeliveryConfig, metrics: DeliveryMetrics): RoutedMmsTransport {
   const connectors = [...(config.MM7_CONNECTORS ?? [])];
   // The default connector's limits; the outbox folder stands in for it until an MMSC is set.
   const limits: CarrierLimits = { maxMessageBytes: config.MM7_MAX_MESSAGE_BYTES, unknownHandsetClass: config.MM7_UNKNOWN_HANDSET_CLASS };
@@ -71,5 +74,7 @@ function transportFor(config: DeliveryConfig): RoutedMmsTransport {
     );
   }
   if (connectors.length === 0) return new OutboxTransport(config.OUTBOX_DIR, limits);
-  return new Mm7Router(connectors, new ConnectorRateLimiter(config.REDIS_URL, config.QUEUE_PREFIX));
+  return new Mm7Router(connectors, new ConnectorRateLimiter(config.REDIS_URL, config.QUEUE_PREFIX), (connector, statusCode, seconds) =>
+    metrics.submitted(connector, statusCode, seconds),
+  );
 }

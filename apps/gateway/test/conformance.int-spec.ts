@@ -620,12 +620,16 @@ describe('gateway: sendMMSBarcode conformance (every code, precedence, request f
     const answers = await inEveryForm(request);
     expect(answers).toHaveLength(7);
     const stored = [];
+    const requestIds = new Set<string | null>();
     for (const [form, answer] of answers) {
       expect({ form, ...outcome(answer) }).toEqual({ form, http: 200, status: 'Success', code: undefined, info: undefined, to, mmsId: '35674' });
       const message = await prisma.message.findUniqueOrThrow({ where: { trackingId: answer.trackingId } });
-      const { id: _id, trackingId: _t, createdAt: _c, updatedAt: _u, ...rest } = message;
+      const { id: _id, trackingId: _t, createdAt: _c, updatedAt: _u, requestId, ...rest } = message;
+      requestIds.add(requestId);
       stored.push({ form, ...rest });
     }
+    // Each request has its own id (X-Request-Id, made by the gateway here), kept with its message.
+    expect([...requestIds]).toEqual(answers.map(() => expect.stringMatching(/^[0-9a-f-]{36}$/)));
     for (const row of stored) {
       expect(row).toEqual({
         ...stored[0],

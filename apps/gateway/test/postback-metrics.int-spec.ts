@@ -5,7 +5,7 @@ import { freePort } from '../../../test/free-port';
 import { GatewayHarness, startGateway } from './gateway-harness';
 
 /**
- * postback_attempts_total comes from the delivery workers' counts in Redis, read at scrape time,
+ * mmsgw_postback_attempts_total comes from the delivery workers' counts in Redis, read at scrape time,
  * so whichever gateway process is scraped reports the whole fleet's attempts.
  */
 describe('gateway /metrics: postback attempts of the fleet (real Redis)', () => {
@@ -40,16 +40,16 @@ describe('gateway /metrics: postback attempts of the fleet (real Redis)', () => 
     // The gateway's connection may still be on its way up at the very first scrape.
     const { text } = await eventually(async () => {
       const answer = await scrape(gateway);
-      return answer.text.includes('postback_attempts_total{') ? answer : undefined;
-    }, 10_000, 'postback_attempts_total in a scrape');
-    expect(text).toContain('# TYPE postback_attempts_total counter');
-    expect(text).toMatch(/^postback_attempts_total\{outcome="TIMEOUT"\} 3$/m);
-    expect(text).toMatch(/^postback_attempts_total\{outcome="ACKNOWLEDGED"\} 7$/m);
-    expect(text).toMatch(/^postback_attempts_total\{outcome="BLOCKED"\} 0$/m);
+      return answer.text.includes('mmsgw_postback_attempts_total{') ? answer : undefined;
+    }, 10_000, 'mmsgw_postback_attempts_total in a scrape');
+    expect(text).toContain('# TYPE mmsgw_postback_attempts_total counter');
+    expect(text).toMatch(/^mmsgw_postback_attempts_total\{outcome="TIMEOUT"\} 3$/m);
+    expect(text).toMatch(/^mmsgw_postback_attempts_total\{outcome="ACKNOWLEDGED"\} 7$/m);
+    expect(text).toMatch(/^mmsgw_postback_attempts_total\{outcome="BLOCKED"\} 0$/m);
 
     // Read again at each scrape, not cached.
     await redis.hincrby(fleetCounterKey(prefix, 'postback-attempts'), 'TIMEOUT', 2);
-    expect((await scrape(gateway)).text).toMatch(/^postback_attempts_total\{outcome="TIMEOUT"\} 5$/m);
+    expect((await scrape(gateway)).text).toMatch(/^mmsgw_postback_attempts_total\{outcome="TIMEOUT"\} 5$/m);
   });
 
   it('still answers the scrape without Redis: the other metrics are there, the postback counts left out', async () => {
@@ -57,8 +57,8 @@ describe('gateway /metrics: postback attempts of the fleet (real Redis)', () => 
     const { status, text } = await scrape(cutOff);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(status).toBe(200);
-    expect(text).toContain('# TYPE partner_request_seconds histogram');
+    expect(text).toContain('# TYPE mmsgw_partner_request_seconds histogram');
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
-    expect(text).not.toMatch(/^postback_attempts_total\{/m);
+    expect(text).not.toMatch(/^mmsgw_postback_attempts_total\{/m);
   });
 });

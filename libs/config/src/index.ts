@@ -3,3 +3,4 @@ export * from './lib/logger';
 export * from './lib/reachability';
 export * from './lib/shutdown';
 export * from './lib/worker-processes';
+export * from './lib/log-context';

@@ -9,3 +9,6 @@ export * from './lib/outbox-dispatcher';
 export * from './lib/message-failure';
 export * from './lib/periodic-pass';
 export * from './lib/fleet-counters';
+export * from './lib/fleet-metrics';
+export * from './lib/ops-server';
+export * from './lib/worker-ops';

@@ -18,6 +18,8 @@ export interface RenderSubject {
   /** SHA-256 (hex) of the value: the render cache's key with the database and settings version. */
   readonly valueHash: string;
   readonly cached: { readonly imageKey: string; readonly width: number; readonly height: number } | null;
+  /** The id of the partner request that made the message (its jobs log with it). */
+  readonly requestId: string | null;
 }
 
 /** One issued barcode: the value given to the phone by the message, with its image. */
@@ -70,6 +72,7 @@ export class BarcodeRepository {
       name: 'barcode-find-for-render',
       text: `SELECT m.tracking_id AS "trackingId", m.id, m.status::text AS status, m.image_key AS "imageKey", m.database_id AS "databaseId",
              m.barcode_value AS "barcodeValue", m.to_number AS "toNumber", m.campaign_id AS "campaignId",
+             m.request_id AS "requestId",
              d.symbology::text AS symbology, d.settings, d.settings_version AS "settingsVersion",
              h.value_hash AS "valueHash",
              r.image_key AS "cachedKey", r.width AS "cachedWidth", r.height AS "cachedHeight"

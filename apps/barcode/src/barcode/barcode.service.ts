@@ -8,6 +8,7 @@ import {
   parseBarcodeSettings,
 } from '@mms/contracts';
 import { IMAGE_STORE, ImageStore, imageKeyOf } from '@mms/image-store';
+import { setLogRequestId } from '@mms/config';
 import { JobProducer, MicroBatcher, PermanentJobError } from '@mms/queue';
 import { BARCODE_RENDERER, BarcodeRenderer, UnencodableBarcodeError } from '@mms/barcode-render';
 import { BarcodeRepository, RenderSubject, RenderedRecord } from './barcode.repository';
@@ -66,6 +67,8 @@ export class BarcodeService {
   async issueAndRender(trackingId: string): Promise<{ imageKey: string; rendered: boolean }> {
     const message = await this.subjects.call(trackingId);
     if (message === null) throw new PermanentJobError(`message ${trackingId} does not exist`);
+    // From here on this job's lines carry the request that made the message.
+    setLogRequestId(message.requestId);
     if (message.status === MessageStatus.Failed) throw new PermanentJobError(`message ${trackingId} already failed`);
 
     if (hasReached(message.status, MessageStatus.Rendered) && message.imageKey !== null) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig, workerNicenessVariable } from '@mms/config';
+import { commonEnv, loadConfig, portVariable, workerNicenessVariable } from '@mms/config';
 
 export const barcodeEnvSchema = z.object({
   ...commonEnv,
@@ -13,6 +13,9 @@ export const barcodeEnvSchema = z.object({
   /** Scheduling priority below the gateway's on shared cores (nice value; 0 keeps the default). */
   WORKER_NICENESS: workerNicenessVariable,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** The worker's /metrics, /health/live and /health/ready (docs/observability.md); 0 takes any free port. */
+  BARCODE_OPS_PORT: portVariable.default(3002),
+  BARCODE_OPS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type BarcodeConfig = z.output<typeof barcodeEnvSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanVariable, commonEnv, loadConfig, workerNicenessVariable } from '@mms/config';
+import { booleanVariable, commonEnv, loadConfig, portVariable, workerNicenessVariable } from '@mms/config';
 import { DEFAULT_CARRIER_LIMITS, HANDSET_CLASS_NAMES } from '../handset/handset-profiles';
 import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
@@ -17,6 +17,9 @@ export const deliveryEnvSchema = z.object({
   /** Scheduling priority below the gateway's on shared cores (nice value; 0 keeps the default). */
   WORKER_NICENESS: workerNicenessVariable,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** The worker's /metrics, /health/live and /health/ready (docs/observability.md); 0 takes any free port. */
+  DELIVERY_OPS_PORT: portVariable.default(3003),
+  DELIVERY_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Where the outbox transport writes composed messages (used until an MMSC is configured). */
   OUTBOX_DIR: z.string().min(1).default('var/outbox'),
   /** The default MMSC connector. Without MM7_URL, composed messages go to the outbox folder. */

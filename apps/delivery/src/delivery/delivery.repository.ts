@@ -35,6 +35,8 @@ export interface DeliverySubject {
   readonly connector: string | null;
   /** The barcode image the job names; null when the store lacks it (or the message is not RENDERED). */
   readonly barcode: { readonly bytes: Buffer; readonly contentType: string } | null;
+  /** The id of the partner request that made the message (its jobs log with it, MM7 carries it). */
+  readonly requestId: string | null;
 }
 
 export interface SubmitRequest {
@@ -66,7 +68,7 @@ export class DeliveryRepository {
              m.sender_code AS "senderCode", m.to_number AS "toNumber", m.to_country AS "toCountry",
              m.device, pd.device AS "knownDevice",
              m.custom_subject AS "customSubject", m.custom_texts AS "customTexts", m.merge_data AS "mergeData",
-             m.database_id AS "databaseId", m.barcode_value AS "barcodeValue",
+             m.database_id AS "databaseId", m.barcode_value AS "barcodeValue", m.request_id AS "requestId",
              d.symbology::text AS symbology, d.settings,
              r.connector,
              si.bytes AS "imageBytes", si.content_type AS "imageContentType"

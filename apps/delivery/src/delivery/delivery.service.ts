@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import type { Pool } from 'pg';
 import { BARCODE_RENDERER, BarcodeDoesNotFitError, BarcodeRenderer, fitsBox, renderToFit } from '@mms/barcode-render';
 import { MessageStatus, hasReached, parseBarcodeSettings } from '@mms/contracts';
-import { maskPhone } from '@mms/config';
+import { maskPhone, setLogRequestId } from '@mms/config';
 import { PG_POOL, recordTransitions } from '@mms/db';
 import { IMAGE_STORE, ImageStore } from '@mms/image-store';
 import { MicroBatcher, OutboxDispatcher, PermanentJobError } from '@mms/queue';
@@ -67,6 +67,8 @@ export class DeliveryService implements OnApplicationShutdown {
   async deliver(trackingId: string, imageKey: string): Promise<{ submitted: boolean }> {
     const message = await this.subjects.call({ trackingId, imageKey });
     if (message === null) throw new PermanentJobError(`message ${trackingId} does not exist`);
+    // From here on this job's lines, and its SubmitReq's X-Request-Id, carry the request that made the message.
+    setLogRequestId(message.requestId);
     if (message.status === MessageStatus.Failed) throw new PermanentJobError(`message ${trackingId} already failed`);
     if (hasReached(message.status, MessageStatus.Submitted)) return { submitted: false };
     if (message.status !== MessageStatus.Rendered) {
@@ -115,6 +117,7 @@ export class DeliveryService implements OnApplicationShutdown {
     if (size > profile.maxMessageBytes) {
       throw new PermanentJobError(`the MMS is ${size} bytes, over the ${describeSizeLimit(profile, route)}`);
     }
+    this.logger.debug(`composed ${trackingId}: ${mms.parts.length} parts, ${size} bytes for handset profile ${profile.name}; submitting via ${route.connector}`);
     let result;
     try {
       result = await this.transport.submit(mms, slot);

@@ -66,7 +66,8 @@ export interface PostbackPayload {
  * the raw text/xml body (the docs), or the form field `xml` / `XML` the PHP SDK reads. Signed:
  * X-Postback-Signature is `v1=` + hex HMAC-SHA256(secret, "<X-Postback-Timestamp>.<body bytes>").
  * The Idempotency-Key is the notice's own key, or for a bundle one derived from its notices' keys,
- * so a repeat of the same request carries the same key.
+ * so a repeat of the same request carries the same key. X-Request-Id is the id of the partner
+ * request that made the message (a bundle's: each distinct one, comma-separated).
  */
 export function buildPostbackPayload(
   claimed: readonly ClaimedPostback[],
@@ -81,6 +82,7 @@ export function buildPostbackPayload(
       : ['application/x-www-form-urlencoded', new URLSearchParams({ [account.form === 'FORM_FIELD_LOWER' ? 'xml' : 'XML']: xml }).toString()];
   const bytes = Buffer.from(body, 'utf8');
   const timestamp = String(Math.floor(now.getTime() / 1000));
+  const requestIds = [...new Set(claimed.flatMap((c) => (c.requestId ? [c.requestId] : [])))];
   return {
     body: bytes,
     headers: {
@@ -89,6 +91,7 @@ export function buildPostbackPayload(
       'idempotency-key': idempotencyKeyOf(claimed),
       'x-postback-timestamp': timestamp,
       'x-postback-signature': `v1=${signPostback(account.secret, timestamp, bytes)}`,
+      ...(requestIds.length === 0 ? {} : { 'x-request-id': requestIds.join(',') }),
     },
   };
 }

@@ -34,6 +34,8 @@ export interface PostbackDue {
   readonly ageMs: number;
   /** The earliest unfinished notice of the same message, written before this one (it goes first). */
   readonly waitsFor: { readonly id: number; readonly dueInMs: number; readonly leasedForMs: number | null } | null;
+  /** The id of the partner request that made the message (the job logs with it). */
+  readonly requestId: string | null;
 }
 
 /** A postback claimed for an attempt, with everything its document needs. */
@@ -53,6 +55,8 @@ export interface ClaimedPostback {
   readonly handset: string | null;
   /** The carrier the message's route names, if any (SPID). */
   readonly routeCarrier: string | null;
+  /** The id of the partner request that made the message (X-Request-Id of the postback). */
+  readonly requestId: string | null;
 }
 
 /** What an attempt left behind, per postback. */
@@ -66,7 +70,7 @@ export interface PostbackSettled {
 const CLAIMED_COLUMNS = `c.id, a.id AS "attemptId", c.attempts AS attempt, c.code::text AS code,
   (extract(epoch FROM c.occurred_at) * 1000)::float8 AS "occurredMs", c.detail, c.idempotency_key::text AS "idempotencyKey",
   m.tracking_id AS "trackingId", m.to_number AS "toNumber", m.template_id AS "templateId", m.to_country AS "toCountry",
-  m.carrier_message_id AS "carrierMessageId", m.handset, r.carrier AS "routeCarrier"`;
+  m.carrier_message_id AS "carrierMessageId", m.handset, r.carrier AS "routeCarrier", m.request_id AS "requestId"`;
 
 const CLAIMED_JOINS = `JOIN messages m ON m.id = c.message_id
   LEFT JOIN LATERAL (
@@ -96,7 +100,8 @@ export class PostbackRepository {
           (SELECT json_build_object('id', e.id, 'dueInMs', ${msUntil('e.next_attempt_at')},
                     'leasedForMs', CASE WHEN e.lease_until > ${NOW} THEN ${msUntil('e.lease_until')} END)
            FROM postbacks e WHERE e.message_id = p.message_id AND e.id < p.id AND e.state = 'PENDING'
-           ORDER BY e.id LIMIT 1) AS "waitsFor"
+           ORDER BY e.id LIMIT 1) AS "waitsFor",
+          (SELECT m.request_id FROM messages m WHERE m.id = p.message_id) AS "requestId"
         FROM postbacks p JOIN accounts a ON a.id = p.account_id
         WHERE p.id = $1`,
       values: [postbackId],

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { setLogRequestId } from '@mms/config';
 import { QueueName, postbackJobId } from '@mms/contracts';
-import { addToFleetCounter, redisOptionsFrom } from '@mms/queue';
+import { FleetCounters } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
 import { AttemptResult, postOnce } from './postback-http';
 import { buildPostbackPayload } from './postback-request';
@@ -27,25 +27,21 @@ const MIN_WAIT_MS = 200;
  * that bundles lets notices gather for POSTBACK_BUNDLE_WINDOW_MS and sends its due ones together.
  */
 @Injectable()
-export class PostbackService implements OnApplicationShutdown {
+export class PostbackService {
   private readonly logger = new Logger(PostbackService.name);
-  private readonly redis: Redis;
 
   constructor(
     private readonly repository: PostbackRepository,
     private readonly moduleRef: ModuleRef,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
-  ) {
-    this.redis = new Redis(redisOptionsFrom(config.REDIS_URL, 'worker'));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
-  }
+    private readonly counters: FleetCounters,
+  ) {}
 
   async handle(postbackId: number): Promise<PostbackStep> {
     const due = await this.repository.find(postbackId);
     if (due === null || due.state !== 'PENDING') return { done: true };
+    // From here on this job's lines carry the request that made the message.
+    setLogRequestId(due.requestId);
     const wait = this.reasonToWait(due);
     if (wait !== undefined) return wait;
     if (due.account.url === null) {
@@ -82,6 +78,7 @@ export class PostbackService implements OnApplicationShutdown {
   private async attempt(claimed: readonly ClaimedPostback[], due: PostbackDue): Promise<void> {
     const { account } = due;
     const payload = buildPostbackPayload(claimed, account, new Date());
+    this.logger.debug(`postback ${claimed.map((c) => `${c.id} ${c.code}`).join(', ')}: POST to ${hostOf(account.url as string)} (${payload.body.length} bytes)`);
     const result: AttemptResult = await postOnce({
       url: account.url as string,
       body: payload.body,
@@ -94,9 +91,7 @@ export class PostbackService implements OnApplicationShutdown {
       retryDelayMs: account.retryDelayMs ?? this.config.POSTBACK_RETRY_DELAY_MS,
       maxAttempts: account.maxAttempts ?? this.config.POSTBACK_MAX_ATTEMPTS,
     });
-    await addToFleetCounter(this.redis, this.config.QUEUE_PREFIX, 'postback-attempts', result.outcome).catch((error: unknown) =>
-      this.logger.warn(`postback counter not updated: ${String(error)}`),
-    );
+    await this.counters.add('postback-attempts', [result.outcome]);
 
     const ids = claimed.map((c) => c.id).join(',');
     if (result.outcome === 'ACKNOWLEDGED') this.logger.log(`postback ${ids} acknowledged in ${result.durationMs} ms`);
@@ -122,5 +117,14 @@ export class PostbackService implements OnApplicationShutdown {
         this.logger.debug(`postback ${id} not woken: ${String(error)}`);
       }
     }
+  }
+}
+
+/** Where a postback goes, for logs: the host only (a URL may carry credentials or tokens). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(not a URL)';
   }
 }

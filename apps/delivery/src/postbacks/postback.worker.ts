@@ -3,7 +3,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { ModuleRef } from '@nestjs/core';
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { JobName, QueueName, parseJobPayload, postbackJobId } from '@mms/contracts';
-import { JobProducer, PeriodicPass, redisOptionsFrom, sortJobFailure } from '@mms/queue';
+import { JobProducer, PeriodicPass, WorkerJobs, redisOptionsFrom, sortJobFailure } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
 import { PostbackRepository } from './postback.repository';
 import { PostbackService } from './postback.service';
@@ -34,12 +34,13 @@ export class PostbackWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly producer: JobProducer,
     private readonly moduleRef: ModuleRef,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    private readonly jobs: WorkerJobs,
   ) {
     this.sweeper = new PeriodicPass(config.POSTBACK_SWEEP_INTERVAL_MS, () => this.sweep());
   }
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(QueueName.Postback, (job, token) => this.process(job, token), {
+    this.worker = new Worker(QueueName.Postback, (job, token) => this.jobs.run(QueueName.Postback, job, () => this.process(job, token)), {
       connection: redisOptionsFrom(this.config.REDIS_URL, 'worker'),
       prefix: this.config.QUEUE_PREFIX,
       concurrency: this.config.POSTBACK_CONCURRENCY,
@@ -49,7 +50,10 @@ export class PostbackWorker implements OnApplicationBootstrap, BeforeApplication
       maxStalledCount: 5,
     });
     this.worker.on('error', (error) => this.logger.warn(`postback worker: ${error.message}`));
-    this.worker.on('failed', (job, error) => this.logger.warn(`postback job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+    this.worker.on('failed', (job, error) =>
+      this.jobs.afterFailure(error, () => this.logger.warn(`postback job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`)),
+    );
+    this.jobs.watch(QueueName.Postback, this.worker);
     this.sweeper.start();
   }
 

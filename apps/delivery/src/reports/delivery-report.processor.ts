@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, OnApplicationBootstrap } from '@nest
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
 import { JobName, QueueName, parseJobPayload } from '@mms/contracts';
-import { sortJobFailure } from '@mms/queue';
+import { WorkerJobs, sortJobFailure } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from '../config/delivery.config';
 import { DeliveryReportsService } from './delivery-reports.service';
 
@@ -17,12 +17,14 @@ export class DeliveryReportProcessor extends WorkerHost implements OnApplication
   constructor(
     private readonly reports: DeliveryReportsService,
     @Inject(DELIVERY_CONFIG) private readonly config: DeliveryConfig,
+    private readonly jobs: WorkerJobs,
   ) {
     super();
   }
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.DELIVERY_REPORT_CONCURRENCY;
+    this.jobs.watch(QueueName.DeliveryReport, this.worker);
   }
 
   /** The worker first (it finishes or hands back its jobs); DbModule ends the pool after it. */
@@ -30,12 +32,15 @@ export class DeliveryReportProcessor extends WorkerHost implements OnApplication
     await this.worker.close();
   }
 
-  async process(job: Job): Promise<unknown> {
-    try {
-      if (job.name !== JobName.ApplyDeliveryReport) throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.DeliveryReport}`);
-      return await this.reports.apply(parseJobPayload(JobName.ApplyDeliveryReport, job.data).reportId);
-    } catch (error) {
-      throw sortJobFailure(error);
-    }
+  /** In the job's own log context (the service names the message's request once it found it), timed. */
+  process(job: Job): Promise<unknown> {
+    return this.jobs.run(QueueName.DeliveryReport, job, async () => {
+      try {
+        if (job.name !== JobName.ApplyDeliveryReport) throw new UnrecoverableError(`no handler for job ${job.name} on ${QueueName.DeliveryReport}`);
+        return await this.reports.apply(parseJobPayload(JobName.ApplyDeliveryReport, job.data).reportId);
+      } catch (error) {
+        throw sortJobFailure(error);
+      }
+    });
   }
 }

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { setLogRequestId, withLogContext } from '@mms/config';
 import { MessageStatus } from '@mms/contracts';
 import { PG_POOL, PrismaService, recordEvent, recordTransition, withTransaction } from '@mms/db';
-import { OutboxDispatcher, PermanentJobError } from '@mms/queue';
+import { FleetCounters, OutboxDispatcher, PermanentJobError } from '@mms/queue';
+import { DeliveryMetrics } from '../ops/delivery-metrics';
 
 /** MM7 MMStatus (TS 23.140) -> our final status; other values are recorded without a change. */
 const FINAL_STATUS: Readonly<Record<string, MessageStatus>> = {
@@ -24,6 +26,8 @@ export class DeliveryReportsService {
     private readonly prisma: PrismaService,
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly outbox: OutboxDispatcher,
+    private readonly counters: FleetCounters,
+    private readonly metrics: DeliveryMetrics,
   ) {}
 
   /**
@@ -40,7 +44,8 @@ export class DeliveryReportsService {
       text: 'SELECT id FROM delivery_reports WHERE mmsc_message_id = ANY ($1::text[]) AND message_id IS NULL ORDER BY id',
       values: [mmscMessageIds],
     });
-    for (const { id } of early) await this.apply(id, { retryUnmatched: true });
+    // Each in a log context of its own, which apply fills with its message's request id.
+    for (const { id } of early) await withLogContext({}, () => this.apply(id, { retryUnmatched: true }));
     return early.length;
   }
 
@@ -53,9 +58,11 @@ export class DeliveryReportsService {
     const message = await this.prisma.message.findFirst({ where: { carrierMessageId: report.mmscMessageId } });
     if (message === null) {
       await this.prisma.deliveryReport.update({ where: { id: reportId }, data: { processedAt: new Date() } });
+      this.metrics.reportApplied(report.mmStatus, 'unmatched');
       this.logger.warn(`delivery report ${reportId}: MMSC message ${report.mmscMessageId} is not one of ours`);
       return { matched: false };
     }
+    setLogRequestId(message.requestId);
     const final = FINAL_STATUS[report.mmStatus.toLowerCase()];
     const detail = {
       mmStatus: report.mmStatus,
@@ -65,7 +72,7 @@ export class DeliveryReportsService {
       reportId,
       reportedAt: report.reportedAt?.toISOString() ?? null,
     };
-    const announced = await withTransaction(this.pool, async (tx) => {
+    const { announced, moved } = await withTransaction(this.pool, async (tx) => {
       const recorded =
         final === undefined
           ? undefined
@@ -88,8 +95,11 @@ export class DeliveryReportsService {
         );
       }
       await tx.query(`UPDATE delivery_reports SET processed_at = (now() AT TIME ZONE 'UTC'), message_id = $2 WHERE id = $1`, [reportId, message.id]);
-      return recorded?.announced ?? [];
+      return { announced: recorded?.announced ?? [], moved: recorded?.moved.has(message.id) === true };
     });
+    this.metrics.reportApplied(report.mmStatus, moved ? 'final' : 'recorded');
+    if (moved && final !== undefined) await this.counters.add('final-statuses', [final]);
+    this.logger.log(`delivery report ${reportId} (${report.mmStatus}) for ${message.trackingId}: ${moved ? `now ${final}` : 'recorded, status unchanged'}`);
     await this.outbox.dispatch(announced);
     return { matched: true, status: final };
   }

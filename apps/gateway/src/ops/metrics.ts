@@ -1,71 +1,68 @@
 import { Controller, Get, Header, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { getQueueToken } from '@nestjs/bullmq';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { PostbackOutcome } from '@mms/db';
-import { readFleetCounter, redisOptionsFrom, withTimeout } from '@mms/queue';
+import { PG_POOL, type SqlClient } from '@mms/db';
+import { FleetCounters, FleetStateReader, METRIC_PREFIX, registerFleetMetrics } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 
-/** A scrape waits this long for Redis at most; then the fleet counters sit that scrape out. */
-const FLEET_COUNTER_TIMEOUT_MS = 1000;
 const WARNING_INTERVAL_MS = 60_000;
 
-/** The gateway's Prometheus registry: one per process, so tests can boot several apps. */
+/** The partner API's own series (docs/observability.md). */
+export function registerPartnerMetrics(registry: Registry) {
+  return {
+    requests: new Counter({
+      name: `${METRIC_PREFIX}partner_requests_total`,
+      help: 'Partner API requests by outcome (Success or the error code)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: `${METRIC_PREFIX}partner_request_seconds`,
+      help: 'Time to answer a partner API request',
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * The gateway's Prometheus registry: one per process, so tests can boot several. Besides the
+ * partner API's series it serves the fleet-wide ones (libs/queue fleet-metrics.ts: queue depths,
+ * outbox backlog, final statuses, postback attempts), read at scrape time from Redis and
+ * PostgreSQL, so whichever gateway process is scraped reports the whole fleet.
+ */
 @Injectable()
 export class GatewayMetrics implements OnApplicationShutdown {
   readonly registry = new Registry();
-  readonly partnerRequests = new Counter({
-    name: 'partner_requests_total',
-    help: 'Partner API requests by outcome (Success or the error code)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly partnerLatency = new Histogram({
-    name: 'partner_request_seconds',
-    help: 'Time to answer a partner API request',
-    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  private readonly partner = registerPartnerMetrics(this.registry);
+  readonly partnerRequests = this.partner.requests;
+  readonly partnerLatency = this.partner.latency;
 
   private readonly logger = new Logger('Metrics');
   private lastWarningAt = 0;
-  /** Fails fast when Redis is down (producer options), so a scrape never hangs on it. */
-  private readonly redis: Redis;
+  private readonly fleet: FleetStateReader;
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, @Inject(PG_POOL) db: SqlClient, counters: FleetCounters, moduleRef: ModuleRef) {
     collectDefaultMetrics({ register: this.registry });
-    this.redis = new Redis(redisOptionsFrom(config.REDIS_URL, 'producer'));
-    this.redis.on('error', (error: Error) => this.warn(`Redis for the fleet counters: ${error.message}`));
-    const fleetCounts = () => this.postbackAttemptCounts(config.QUEUE_PREFIX);
-    // The delivery workers count in Redis (fleet-counters.ts), so any gateway process reports them all.
-    new Counter({
-      name: 'postback_attempts_total',
-      help: 'Postback attempts of every delivery worker, by outcome',
-      labelNames: ['outcome'] as const,
-      registers: [this.registry],
-      async collect() {
-        const counts = await fleetCounts();
-        this.reset();
-        // Unknown (Redis failed): no sample rather than a false drop to zero that reads as a counter reset.
-        if (counts === undefined) return;
-        for (const outcome of Object.values(PostbackOutcome)) this.inc({ outcome }, counts[outcome] ?? 0);
-      },
-    });
+    const producerQueue = (name: string): Queue | undefined => {
+      try {
+        return moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      } catch {
+        return undefined;
+      }
+    };
+    this.fleet = new FleetStateReader({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }, producerQueue, db, counters, (error) =>
+      this.warn(`Redis for the fleet metrics: ${error.message}`),
+    );
+    registerFleetMetrics(this.registry, this.fleet, (metric, error) =>
+      this.warn(`${metric} left out of the scrape: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-
-  /** The fleet's counts by outcome, or undefined when Redis did not answer in time. Never throws. */
-  private async postbackAttemptCounts(prefix: string): Promise<Record<string, number> | undefined> {
-    try {
-      const counts = await withTimeout(readFleetCounter(this.redis, prefix, 'postback-attempts'), FLEET_COUNTER_TIMEOUT_MS, 'reading the postback counters');
-      // A field someone overwrote with junk must not fail the scrape (a counter refuses NaN and negatives).
-      return Object.fromEntries(Object.entries(counts).filter(([, n]) => Number.isFinite(n) && n >= 0));
-    } catch (error) {
-      this.warn(`postback_attempts_total left out of the scrape: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    }
+    await this.fleet.close();
   }
 
   /** At most one warning a minute: a Redis outage must not flood the log at every scrape or reconnect. */

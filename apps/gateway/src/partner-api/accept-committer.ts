@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { currentRequestId } from '@mms/config';
 import { JobName, PartnerApiError, QueueName } from '@mms/contracts';
 import { AcceptOutcome, NewMessage, PG_POOL, acceptMessages } from '@mms/db';
 import { MicroBatcher } from '@mms/queue';
@@ -48,9 +49,13 @@ export class AcceptCommitter implements OnApplicationShutdown {
     );
   }
 
-  /** Resolves with the tracking id once the message is committed; E713 when the account's credits ran out. */
+  /**
+   * Resolves with the tracking id once the message is committed; E713 when the account's credits
+   * ran out. The message keeps the request id of the work committing it (the partner request's
+   * log context) unless it names one itself.
+   */
   async commit(message: NewMessage): Promise<string> {
-    const outcome = await this.commits.call(message);
+    const outcome = await this.commits.call(message.requestId ? message : { ...message, requestId: currentRequestId() ?? null });
     if (!outcome.accepted) throw new PartnerApiError('E713');
     return outcome.trackingId;
   }

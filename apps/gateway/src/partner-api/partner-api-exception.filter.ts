@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestIdFrom, withLogContext } from '@mms/config';
 import { errorInfoFor } from '@mms/contracts';
 import { PARTNER_API_PATH } from './partner-api.controller';
 import { renderResponse } from './response-xml';
@@ -12,6 +13,8 @@ import { renderResponse } from './response-xml';
  */
 @Catch()
 export class PartnerApiExceptionFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('PartnerApi');
+
   override catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -20,10 +23,16 @@ export class PartnerApiExceptionFilter extends BaseExceptionFilter {
       return;
     }
     const status = statusOf(exception) === 413 ? 413 : 200;
-    void http
-      .getResponse<FastifyReply>()
+    const requestId = requestIdFrom(request.headers['x-request-id']);
+    const reply = http.getResponse<FastifyReply>();
+    // The access line the controller writes for the requests it gets.
+    withLogContext({ requestId }, () =>
+      this.logger.log(`${request.method} ${PARTNER_API_PATH} action=- result=E100 http=${status} durationMs=${reply.elapsedTime.toFixed(1)} (refused before the handler)`),
+    );
+    void reply
       .status(status)
       .header('content-type', 'text/xml; charset=utf-8')
+      .header('x-request-id', requestId)
       .send(renderResponse({ status: 'Failure', errorCode: 'E100', errorInfo: errorInfoFor('E100') }));
   }
 }

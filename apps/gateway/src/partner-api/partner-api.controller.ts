@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PartnerApiError, PartnerRequest, PartnerResponse, errorInfoFor } from '@mms/contracts';
-import { maskPhone } from '@mms/config';
+import { maskPhone, requestIdFrom, withLogContext } from '@mms/config';
 import { GatewayMetrics } from '../ops/metrics';
 import { AcceptMessageService } from './accept-message.service';
 import { parsePartnerRequest } from './request-parser';
@@ -32,20 +32,34 @@ export class PartnerApiController {
     return this.handle(req, reply);
   }
 
-  private async handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const stopTimer = this.metrics.partnerLatency.startTimer();
-    const response = await this.answer(req);
-    stopTimer();
-    this.metrics.partnerRequests.inc({ outcome: response.status === 'Success' ? 'Success' : response.errorCode });
-    if (response.status === 'Success') {
-      this.logger.log(`accepted ${response.trackingId} to ${maskPhone(response.to)}`);
-    } else {
-      this.logger.log(`refused ${response.errorCode}${response.to ? ` to ${maskPhone(response.to)}` : ''}`);
-    }
-    await reply.status(200).header('content-type', 'text/xml; charset=utf-8').send(renderResponse(response));
+  /**
+   * Each request runs in a log context with its request id (the partner's X-Request-Id when sane,
+   * else a fresh one; answered in X-Request-Id): every line it logs carries it, and the message it
+   * makes keeps it (messages.request_id) for its jobs, MM7 and postback calls. One access line per
+   * request, with the action, the outcome and the time taken.
+   */
+  private handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    return withLogContext({ requestId }, async () => {
+      const stopTimer = this.metrics.partnerLatency.startTimer();
+      const { request, response } = await this.answer(req);
+      stopTimer();
+      const outcome = response.status === 'Success' ? 'Success' : response.errorCode;
+      this.metrics.partnerRequests.inc({ outcome });
+      this.logger.log(
+        `${req.method} ${PARTNER_API_PATH} action=${actionOf(request)} result=${outcome}` +
+          `${response.status === 'Success' ? ` trackingId=${response.trackingId}` : ''}` +
+          `${response.to ? ` to=${maskPhone(response.to)}` : ''} durationMs=${reply.elapsedTime.toFixed(1)}`,
+      );
+      await reply
+        .status(200)
+        .header('content-type', 'text/xml; charset=utf-8')
+        .header('x-request-id', requestId)
+        .send(renderResponse(response));
+    });
   }
 
-  private async answer(req: FastifyRequest): Promise<PartnerResponse> {
+  private async answer(req: FastifyRequest): Promise<{ request?: PartnerRequest; response: PartnerResponse }> {
     let request: PartnerRequest | undefined;
     try {
       request = parsePartnerRequest({
@@ -54,14 +68,20 @@ export class PartnerApiController {
         contentType: req.headers['content-type'],
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
       });
-      return await this.acceptMessage.accept(request);
+      return { request, response: await this.acceptMessage.accept(request) };
     } catch (error) {
       // A GET refused by the parser still carried its TO in the query: echo it, as for any failure.
-      if (error instanceof PartnerApiError) return failure(error, request?.to ?? toInQuery(req.query));
+      if (error instanceof PartnerApiError) return { request, response: failure(error, request?.to ?? toInQuery(req.query)) };
       this.logger.error(`internal error answering a partner request: ${error instanceof Error ? error.stack : String(error)}`);
-      return { status: 'Failure', errorCode: 'E503', errorInfo: errorInfoFor('E503'), to: request?.to };
+      return { request, response: { status: 'Failure', errorCode: 'E503', errorInfo: errorInfoFor('E503'), to: request?.to } };
     }
   }
+}
+
+/** The action as the partner named it, for the access line: a short token or `-` (never free text). */
+function actionOf(request: PartnerRequest | undefined): string {
+  const action = request?.action;
+  return action !== undefined && /^[A-Za-z]{1,40}$/.test(action) ? action : '-';
 }
 
 function toInQuery(query: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { withLogContext } from './log-context';
 import { createLogger, maskPhone } from './logger';
 
 describe('maskPhone', () => {
@@ -26,6 +27,21 @@ describe('maskPhone', () => {
   });
 });
 
+/** What the work wrote to stdout, one entry per write. */
+function linesWritten(work: () => void): string[] {
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    work();
+  } finally {
+    write.mockRestore();
+  }
+  return lines;
+}
+
 describe('createLogger', () => {
   const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -44,34 +60,37 @@ describe('createLogger', () => {
   });
 
   it('writes JSON lines with the service as context', () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
+    const lines = linesWritten(() => {
       const logger = createLogger('delivery', 'log', 'json');
       logger.log('submitted');
       logger.debug('not shown');
-    } finally {
-      write.mockRestore();
-    }
+    });
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({ level: 'log', message: 'submitted', context: 'delivery' });
   });
 
   it('writes readable lines in pretty format', () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    });
-    try {
+    const lines = linesWritten(() => {
       createLogger('barcode', 'log', 'pretty').log('rendered');
-    } finally {
-      write.mockRestore();
-    }
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[barcode\] .*LOG \[barcode\] rendered\n$/);
+  });
+
+  it('adds the request id of the work running to JSON lines, and nothing outside one', () => {
+    const lines = linesWritten(() => {
+      const logger = createLogger('gateway', 'log', 'json');
+      withLogContext({ requestId: 'req-42' }, () => logger.log('accepted', 'PartnerApi'));
+      logger.log('swept');
+    });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ message: 'accepted', context: 'PartnerApi', requestId: 'req-42' });
+    expect(JSON.parse(lines[1] ?? '')).not.toHaveProperty('requestId');
+  });
+
+  it('shows the request id after the context in pretty format', () => {
+    const lines = linesWritten(() => {
+      withLogContext({ requestId: 'req-42' }, () => createLogger('barcode', 'log', 'pretty').log('rendered'));
+    });
+    expect(lines[0]).toMatch(/LOG \[barcode\] \[req req-42\] rendered\n$/);
   });
 });

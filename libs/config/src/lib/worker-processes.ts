@@ -1,6 +1,11 @@
 import cluster from 'node:cluster';
 import { setPriority } from 'node:os';
 
+/** True in the primary of a multi-process run: the process superviseWorkerProcesses makes a supervisor. */
+export function isWorkerSupervisor(processes: number): boolean {
+  return processes > 1 && cluster.isPrimary;
+}
+
 /**
  * Runs a worker command as `processes` processes (node:cluster): each its own event loop and its
  * own BullMQ worker on the same queue. Returns true in the primary of a multi-process run, which
@@ -9,7 +14,7 @@ import { setPriority } from 'node:os';
  * caller should run the worker itself (one process, or a cluster worker).
  */
 export function superviseWorkerProcesses(service: string, processes: number): boolean {
-  if (processes <= 1 || !cluster.isPrimary) return false;
+  if (!isWorkerSupervisor(processes)) return false;
   let stopping = false;
   for (let i = 0; i < processes; i += 1) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {

@@ -175,6 +175,8 @@ export interface NewMessage {
   readonly ddmTimeoutMinutes: number | null;
   /** Where the request came from, recorded in the ACCEPTED event. */
   readonly via: string;
+  /** The id of the request that asked for it (X-Request-Id), carried into its jobs' logs, MM7 and postback calls. */
+  readonly requestId?: string | null;
 }
 
 /** The job the outbox announces for each accepted message; its payload is `{ trackingId }`. */
@@ -204,9 +206,10 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
     text: `WITH input AS (
        SELECT * FROM unnest(
          $1::int[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
-         $10::text[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::text[], $16::int[], $17::text[]
+         $10::text[], $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::text[], $16::int[], $17::text[], $20::text[]
        ) WITH ORDINALITY AS i(account_id, template_id, database_id, barcode_value, to_number, to_country, requested_from,
-         sender_code, campaign_id, custom_subject, custom_texts, merge_data, device, ddm_title, ddm_text, ddm_timeout_minutes, via, ord)
+         sender_code, campaign_id, custom_subject, custom_texts, merge_data, device, ddm_title, ddm_text, ddm_timeout_minutes, via,
+         request_id, ord)
      ), wanted AS (
        SELECT account_id, count(*)::int AS n FROM input GROUP BY account_id
      ), locked AS (
@@ -224,10 +227,10 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
      ), inserted AS (
        INSERT INTO messages (id, tracking_id, account_id, template_id, database_id, barcode_value, to_number, to_country,
          requested_from, sender_code, campaign_id, custom_subject, custom_texts, merge_data, device, ddm_title, ddm_text,
-         ddm_timeout_minutes, status, created_at, updated_at)
+         ddm_timeout_minutes, request_id, status, created_at, updated_at)
        SELECT id, encode(convert_to('MMS_' || id, 'UTF8'), 'base64'), account_id, template_id, database_id, barcode_value,
          to_number, to_country, requested_from, sender_code, campaign_id, custom_subject, custom_texts, merge_data, device,
-         ddm_title, ddm_text, ddm_timeout_minutes, 'ACCEPTED', ${NOW}, ${NOW}
+         ddm_title, ddm_text, ddm_timeout_minutes, request_id, 'ACCEPTED', ${NOW}, ${NOW}
        FROM admitted
        RETURNING id, tracking_id
      ), event AS (
@@ -265,6 +268,7 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
       field('via'),
       job.queue,
       job.jobName,
+      batch.map((m) => m.requestId ?? null),
     ],
   });
   const admitted = new Map(rows.map((row) => [Number(row.ord), row]));

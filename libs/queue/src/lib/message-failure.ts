@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { JobName, jobPayloadSchemas } from '@mms/contracts';
 import { PG_POOL, SqlClient, markMessageFailed } from '@mms/db';
+import { FleetCounters } from './fleet-counters';
 import { OutboxDispatcher } from './outbox-dispatcher';
 
 /**
@@ -27,6 +28,7 @@ export class MessageFailures {
   constructor(
     @Inject(PG_POOL) private readonly db: SqlClient,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly counters: FleetCounters,
   ) {}
 
   /** Called from a processor's `failed` event; never throws (it is logged). */
@@ -37,6 +39,7 @@ export class MessageFailures {
     if (!final || job.name !== jobName || !payload.success) return;
     try {
       const recorded = await markMessageFailed(this.db, payload.data.trackingId, stage, error.message, partnerReason(error, stage, job.attemptsMade));
+      if (recorded.moved.size > 0) await this.counters.add('final-statuses', ['FAILED']);
       await this.dispatcher.dispatch(recorded.announced);
     } catch (e) {
       this.logger.error(`could not mark ${job.id} failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,3 +1,4 @@
+import { currentRequestId, withLogContext } from '@mms/config';
 import { MicroBatcher } from './micro-batch';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -114,5 +115,22 @@ describe('MicroBatcher', () => {
   it('refuses options that would never run a batch', () => {
     expect(() => new MicroBatcher(async (items) => items, { maxBatch: 0 })).toThrow('bad options');
     expect(() => new MicroBatcher(async (items) => items, { maxInFlight: 0 })).toThrow('bad options');
+  });
+
+  it('runs a batch outside its callers\' log contexts and gives each caller back its own', async () => {
+    const seenByBatch: Array<string | undefined> = [];
+    const batcher = new MicroBatcher<number, number>(async (items) => {
+      seenByBatch.push(currentRequestId());
+      await tick();
+      return items;
+    });
+    const call = (requestId: string, item: number) =>
+      withLogContext({ requestId }, async () => {
+        await batcher.call(item);
+        return currentRequestId();
+      });
+    await expect(Promise.all([call('first', 1), call('second', 2)])).resolves.toEqual(['first', 'second']);
+    // One batch for both: it is neither caller's work.
+    expect(seenByBatch).toEqual([undefined]);
   });
 });

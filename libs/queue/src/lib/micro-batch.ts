@@ -1,3 +1,5 @@
+import { outsideLogContext } from '@mms/config';
+
 export interface MicroBatchOptions {
   /** A batch runs at once when this many calls wait (default 100). */
   readonly maxBatch?: number;
@@ -24,6 +26,9 @@ interface Pending<I, O> {
  * for all of them: one statement or one round trip instead of one per call. Each caller gets its
  * own result; when the batch function throws, every caller of that batch gets the error (each
  * job then fails or retries on its own, as if it had run alone).
+ *
+ * The batch runs outside the callers' log contexts (it is no one caller's work); each caller
+ * resumes in its own when its result comes.
  *
  * `run` gets the items in call order and must return one result per item, in the same order.
  */
@@ -73,7 +78,8 @@ export class MicroBatcher<I, O> {
     while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.pending.splice(0, this.maxBatch);
       this.inFlight += 1;
-      void this.execute(batch).finally(() => {
+      // A batch works for all its callers: its log lines carry none of their request ids.
+      void outsideLogContext(() => this.execute(batch)).finally(() => {
         this.inFlight -= 1;
         // Calls that came while this batch ran go now, without waiting another turn.
         this.flush();

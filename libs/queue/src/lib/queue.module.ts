@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import type { QueueName } from '@mms/contracts';
 import { redisOptionsFrom } from './connection';
+import { FLEET_COUNTERS_OPTIONS, FleetCounters } from './fleet-counters';
 import { JobProducer } from './job-producer';
 import { MessageFailures } from './message-failure';
 import { OutboxDispatcher } from './outbox-dispatcher';
@@ -35,8 +36,16 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       imports: [bull, queues],
-      providers: [JobProducer, OutboxDispatcher, MessageFailures, QueueErrorReporter, { provide: PRODUCED_QUEUES, useValue: options.produces }],
-      exports: [bull, queues, JobProducer, OutboxDispatcher, MessageFailures],
+      providers: [
+        JobProducer,
+        OutboxDispatcher,
+        MessageFailures,
+        QueueErrorReporter,
+        FleetCounters,
+        { provide: PRODUCED_QUEUES, useValue: options.produces },
+        { provide: FLEET_COUNTERS_OPTIONS, useValue: { redisUrl: options.redisUrl, prefix: options.prefix } },
+      ],
+      exports: [bull, queues, JobProducer, OutboxDispatcher, MessageFailures, FleetCounters],
     };
   }
 }

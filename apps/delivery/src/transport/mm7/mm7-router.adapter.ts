@@ -3,7 +3,7 @@ import type { CarrierLimits } from '../../handset/handset-profiles';
 import { PermanentTransportError, RoutedMmsTransport, SubmitResult, SubmitRoute, SubmitSlot } from '../mms-transport';
 import { ConnectorRateLimiter } from './connector-rate-limiter';
 import { Mm7Connector } from './mm7-connector';
-import { Mm7Transport } from './mm7-transport.adapter';
+import { Mm7Transport, SubmitObserver } from './mm7-transport.adapter';
 
 /**
  * MM7 with several MMSC connectors: the route (from the recipient's country, carrier_routes)
@@ -16,8 +16,9 @@ export class Mm7Router implements RoutedMmsTransport {
   constructor(
     connectors: readonly Mm7Connector[],
     private readonly limiter: ConnectorRateLimiter,
+    observe?: SubmitObserver,
   ) {
-    this.transports = new Map(connectors.map((connector) => [connector.name, { connector, transport: new Mm7Transport(connector) }]));
+    this.transports = new Map(connectors.map((connector) => [connector.name, { connector, transport: new Mm7Transport(connector, observe) }]));
   }
 
   limitsFor(route: SubmitRoute): CarrierLimits {
