@@ -25,7 +25,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@mms/(contracts|config|db|queue|image-store|barcode-render|mm7)$': resolve(root, 'libs/$1/src/index.ts'),
+    '^@mms/(contracts|config|db|queue|image-store|barcode-render|mm7|send-client)$': resolve(root, 'libs/$1/src/index.ts'),
   },
 };
 

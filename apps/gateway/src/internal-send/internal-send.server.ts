@@ -58,7 +58,7 @@ export class InternalSendServer extends Server implements CustomTransportStrateg
   listen(callback: (error?: unknown) => void): void {
     const unhandled = Object.values(InternalSendPattern).filter((pattern) => !this.messageHandlers.has(pattern));
     if (unhandled.length > 0) return callback(new Error(`internal send: no @MessagePattern handler for ${unhandled.join(', ')}`));
-    this.worker = new Worker(QueueName.InternalSend, (job) => this.process(job), {
+    this.worker = new Worker(QueueName.InternalSend, (job) => this.handle(job), {
       connection: redisOptionsFrom(this.options.redisUrl, 'worker'),
       prefix: this.options.prefix,
       concurrency: this.options.concurrency,
@@ -91,7 +91,8 @@ export class InternalSendServer extends Server implements CustomTransportStrateg
     return this.worker as T;
   }
 
-  private async process(job: Job): Promise<unknown> {
+  /** One job: the handler's outcome becomes its return value; a permanent failure is BullMQ's UnrecoverableError. */
+  async handle(job: Job): Promise<unknown> {
     try {
       const { kind, pattern, request } = parseInternalSendJob(job.name, job.data);
       const handler = (kind === 'emit' ? this.eventHandlers.get(pattern) : undefined) ?? this.messageHandlers.get(pattern);
