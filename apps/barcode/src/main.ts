@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const logger = createLogger('barcode', config.LOG_LEVEL, config.LOG_FORMAT);
   if (isWorkerSupervisor(config.BARCODE_PROCESSES)) {
     // The port first: a busy one stops the command before any worker process starts.
-    await serveClusterOps(logger, config.BARCODE_OPS_HOST, config.BARCODE_OPS_PORT);
+    await serveClusterOps(logger, 'BARCODE_OPS_PORT', config.BARCODE_OPS_HOST, config.BARCODE_OPS_PORT);
     superviseWorkerProcesses('barcode', config.BARCODE_PROCESSES);
     return;
   }

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const logger = createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT);
   if (isWorkerSupervisor(config.DELIVERY_PROCESSES)) {
     // The port first: a busy one stops the command before any worker process starts.
-    await serveClusterOps(logger, config.DELIVERY_OPS_HOST, config.DELIVERY_OPS_PORT);
+    await serveClusterOps(logger, 'DELIVERY_OPS_PORT', config.DELIVERY_OPS_HOST, config.DELIVERY_OPS_PORT);
     superviseWorkerProcesses('delivery', config.DELIVERY_PROCESSES);
     return;
   }

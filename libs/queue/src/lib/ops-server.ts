@@ -74,8 +74,9 @@ export async function listenOps(endpoints: OpsEndpoints, host: string, port: num
 /**
  * The primary of a multi-process worker command: serves the ops port for all its workers until
  * SIGTERM / SIGINT (the workers are stopped by superviseWorkerProcesses), then lets the process end.
+ * A port it cannot take fails naming `variable`.
  */
-export async function serveClusterOps(logger: LoggerService, host: string, port: number): Promise<OpsServer> {
+export async function serveClusterOps(logger: LoggerService, variable: string, host: string, port: number): Promise<OpsServer> {
   const aggregator = new AggregatorRegistry();
   let requestIds = 0;
   const askReady = (worker: ClusterWorker): Promise<Readiness> =>
@@ -110,7 +111,9 @@ export async function serveClusterOps(logger: LoggerService, host: string, port:
     },
     host,
     port,
-  );
+  ).catch((error: unknown) => {
+    throw new Error(`${variable} ${port}: ${describe(error)}`);
+  });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void server.close());
   }
