@@ -89,6 +89,7 @@ describe('internal sends: send client -> internal-send queue -> gateway accept (
       toNumber: request.to,
       senderCode: '60856',
       status: 'ACCEPTED',
+      requestId: internalSendJobId(request.idempotencyKey),
     });
     expect(message?.events.map((e) => e.status)).toEqual(['ACCEPTED']);
     await eventually(async () => (await barcodeQueue.getJob(result.trackingId))?.data, 5000, 'the barcode.render job');

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { BaseRpcContext, CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Job, Worker } from 'bullmq';
 import { lastValueFrom } from 'rxjs';
+import { withLogContext } from '@mms/config';
 import { InternalSendPattern, QueueName, parseInternalSendJob } from '@mms/contracts';
 import { PermanentJobError, redisOptionsFrom, sortJobFailure } from '@mms/queue';
 
@@ -91,17 +92,22 @@ export class InternalSendServer extends Server implements CustomTransportStrateg
     return this.worker as T;
   }
 
-  /** One job: the handler's outcome becomes its return value; a permanent failure is BullMQ's UnrecoverableError. */
-  async handle(job: Job): Promise<unknown> {
-    try {
-      const { kind, pattern, request } = parseInternalSendJob(job.name, job.data);
-      const handler = (kind === 'emit' ? this.eventHandlers.get(pattern) : undefined) ?? this.messageHandlers.get(pattern);
-      if (handler === undefined) throw new PermanentJobError(`no handler for ${kind} ${pattern}`);
-      const result = await handler(request, new InternalSendContext([job]));
-      return await lastValueFrom(this.transformToObservable(result), { defaultValue: null });
-    } catch (error) {
-      throw sortJobFailure(asError(error));
-    }
+  /**
+   * One job: the handler's outcome becomes its return value; a permanent failure is BullMQ's
+   * UnrecoverableError. The job id is the send's request id: its log lines and its message carry it.
+   */
+  handle(job: Job): Promise<unknown> {
+    return withLogContext({ requestId: job.id }, async () => {
+      try {
+        const { kind, pattern, request } = parseInternalSendJob(job.name, job.data);
+        const handler = (kind === 'emit' ? this.eventHandlers.get(pattern) : undefined) ?? this.messageHandlers.get(pattern);
+        if (handler === undefined) throw new PermanentJobError(`no handler for ${kind} ${pattern}`);
+        const result = await handler(request, new InternalSendContext([job]));
+        return await lastValueFrom(this.transformToObservable(result), { defaultValue: null });
+      } catch (error) {
+        throw sortJobFailure(asError(error));
+      }
+    });
   }
 
   private reportError(error: Error): void {
