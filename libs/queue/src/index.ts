@@ -12,3 +12,4 @@ export * from './lib/fleet-counters';
 export * from './lib/fleet-metrics';
 export * from './lib/ops-server';
 export * from './lib/worker-ops';
+export * from './lib/worker-command';
