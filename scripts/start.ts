@@ -165,6 +165,8 @@ async function main(): Promise<void> {
         ? ` Postbacks             ${env.DEMO_POSTBACK_URL}   (N101, N102, E101 as the demo account's server gets them)`
         : ` Postbacks             ${env.DEMO_POSTBACK_URL ? `sent to ${env.DEMO_POSTBACK_URL}` : 'none (DEMO_POSTBACK_URL is not set)'}`,
       ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>   (postback attempts included)`,
+      ` Onboard a partner     npm run admin -- --help   (accounts, API keys, sender codes, templates, campaigns, credits)`,
+      ` Send without XML      npm run example:send   (an internal service on libs/send-client: docs/internal-send.md)`,
       ` Health                ${gateway}/health/ready    metrics ${gateway}/metrics   (partner API and fleet-wide series)`,
       ` Barcode worker        ${opsOf('BARCODE', env)}/health/ready    metrics ${opsOf('BARCODE', env)}/metrics`,
       ` Delivery worker       ${opsOf('DELIVERY', env)}/health/ready    metrics ${opsOf('DELIVERY', env)}/metrics   (docs/observability.md)`,
