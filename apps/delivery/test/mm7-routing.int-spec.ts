@@ -83,11 +83,14 @@ describe('delivery: MM7 routes and per-connector rates', () => {
       .map((m) => Date.parse(m.receivedAt))
       .sort((a, b) => a - b);
     expect(received).toHaveLength(6);
-    // At most 2 in any one-second window: 6 submissions span at least two full window changes.
-    const perSecond = new Map<number, number>();
-    for (const at of received) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
-    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(2);
-    expect((received.at(-1) as number) - (received[0] as number)).toBeGreaterThanOrEqual(1000);
+    // The limiter grants at most 2 slots in any one-second interval. A job takes its slot before
+    // composing, so what the MMSC sees is the slot times plus each message's compose and HTTP time,
+    // which on a loaded machine differ by tens of milliseconds: never three SubmitReqs within
+    // (much less than) a second, and the six span two seconds.
+    for (let i = 0; i + 2 < received.length; i += 1) {
+      expect((received[i + 2] as number) - (received[i] as number)).toBeGreaterThanOrEqual(800);
+    }
+    expect((received.at(-1) as number) - (received[0] as number)).toBeGreaterThanOrEqual(1800);
     for (const r of batch) {
       const { job, state } = await finishedJob(queue, r.message.trackingId);
       expect(state).toBe('completed');
