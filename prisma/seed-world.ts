@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { BarcodeSettings, Symbology } from '@mms/contracts';
 import type { PrismaClient, SlideMedia, TemplateStatus } from '@mms/db';
+// Relative imports: test/global-setup.ts loads this file where the @mms/* paths do not resolve.
+import { hashApiKey } from '../apps/gateway/src/partner-api/credentials';
+import { DEV_SEED_API_KEYS, DEV_SEED_LEGACY_LOGIN, DEV_SEED_POSTBACK_SECRET } from '../libs/config/src/lib/dev-defaults';
 
 /**
  * The dev seed world of FIXED-POINTS.md: the docs' example works verbatim against it, and each
  * error code of the partner API has an account or a row that reaches it. Ids and keys are fixed
  * points; change them only together with everything that uses them.
  */
-export const DEMO_API_KEY = 'qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ';
+export const DEMO_API_KEY = DEV_SEED_API_KEYS.demo;
 export const DEMO_SHORT_CODE = '60856';
 export const DEMO_TEMPLATE_ID = 35674;
 export const DEMO_DATABASE_ID = 17856;
 export const DEMO_CAMPAIGN_ID = 12333;
 /** The demo account's postback signing key: a dev value, so the simulator's postback page can check signatures. */
-export const DEMO_POSTBACK_SECRET = 'dev-postback-secret-of-the-demo-account';
+export const DEMO_POSTBACK_SECRET = DEV_SEED_POSTBACK_SECRET;
 export const DEMO_SUBSCRIBER = '16501234123';
 
 export const symbologyDatabases: ReadonlyArray<{ id: number; symbology: Symbology; name: string }> = [
@@ -97,18 +100,18 @@ function worldAccounts(demoPostbackUrl: string | null): AccountSeed[] {
     },
     {
       name: 'broke',
-      apiKey: 'zeroCreditsTestKey00000000000000',
+      apiKey: DEV_SEED_API_KEYS.broke,
       credits: 0,
       numberValidation: 'POSSIBLE_LENGTH',
       templates: [ticketTemplate(35684)],
       databases: [qrDatabase(17858)],
     },
-    { name: 'inactive', apiKey: 'apiNotActivatedTestKey0000000000', credits: 1000, apiActivated: false },
-    { name: 'norights', apiKey: 'noApiRightsTestKey00000000000000', credits: 1000, apiRights: false },
-    { name: 'noaction', apiKey: 'noActionRightTestKey000000000000', credits: 1000, allowedActions: [] },
+    { name: 'inactive', apiKey: DEV_SEED_API_KEYS.inactive, credits: 1000, apiActivated: false },
+    { name: 'norights', apiKey: DEV_SEED_API_KEYS.norights, credits: 1000, apiRights: false },
+    { name: 'noaction', apiKey: DEV_SEED_API_KEYS.noaction, credits: 1000, allowedActions: [] },
     {
       name: 'other',
-      apiKey: 'otherAccountTestKey0000000000000',
+      apiKey: DEV_SEED_API_KEYS.other,
       credits: 1000,
       numberValidation: 'POSSIBLE_LENGTH',
       templates: [ticketTemplate(40001)],
@@ -118,7 +121,7 @@ function worldAccounts(demoPostbackUrl: string | null): AccountSeed[] {
     {
       name: 'legacy',
       credits: 1000,
-      legacy: { user: 'legacy', password: 'legacy-pass' },
+      legacy: DEV_SEED_LEGACY_LOGIN,
       numberValidation: 'POSSIBLE_LENGTH',
       templates: [ticketTemplate(35694)],
       databases: [qrDatabase(17859)],
@@ -126,7 +129,6 @@ function worldAccounts(demoPostbackUrl: string | null): AccountSeed[] {
   ];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 const defaultSettings: Partial<BarcodeSettings> = {};
 
@@ -173,11 +175,11 @@ export async function seedDevWorld(prisma: PrismaClient, demoPostbackUrl: string
         });
       }
       if (seed.apiKey !== undefined) {
-        const keyHash = sha256(seed.apiKey);
+        const keyHash = hashApiKey(seed.apiKey);
         await tx.apiKey.upsert({
           where: { keyHash },
-          create: { accountId: account.id, keyHash, label: 'dev seed' },
-          update: { accountId: account.id, revokedAt: null },
+          create: { accountId: account.id, keyHash, keyPrefix: seed.apiKey.slice(0, 6), label: 'dev seed' },
+          update: { accountId: account.id, keyPrefix: seed.apiKey.slice(0, 6), revokedAt: null },
         });
       }
       await tx.senderCode.upsert({

@@ -4,3 +4,5 @@ export * from './lib/reachability';
 export * from './lib/shutdown';
 export * from './lib/worker-processes';
 export * from './lib/log-context';
+export * from './lib/dev-defaults';
+export * from './lib/production';

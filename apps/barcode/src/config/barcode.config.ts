@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadConfig, portVariable, workerNicenessVariable } from '@mms/config';
+import { commonEnv, loadConfig, portVariable, productionChecks, workerNicenessVariable } from '@mms/config';
 
 export const barcodeEnvSchema = z.object({
   ...commonEnv,
@@ -22,5 +22,7 @@ export type BarcodeConfig = z.output<typeof barcodeEnvSchema>;
 export const BARCODE_CONFIG = Symbol('BARCODE_CONFIG');
 
 export function loadBarcodeConfig(env: NodeJS.ProcessEnv = process.env): BarcodeConfig {
-  return loadConfig(barcodeEnvSchema, env);
+  const config = loadConfig(barcodeEnvSchema, env);
+  productionChecks(config);
+  return config;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanVariable, commonEnv, loadConfig, portVariable, workerNicenessVariable } from '@mms/config';
+import { booleanVariable, commonEnv, loadConfig, portVariable, productionChecks, workerNicenessVariable } from '@mms/config';
 import { DEFAULT_CARRIER_LIMITS, HANDSET_CLASS_NAMES } from '../handset/handset-profiles';
 import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
@@ -91,5 +91,12 @@ export type DeliveryConfig = z.output<typeof deliveryEnvSchema>;
 export const DELIVERY_CONFIG = Symbol('DELIVERY_CONFIG');
 
 export function loadDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
-  return loadConfig(deliveryEnvSchema, env);
+  const config = loadConfig(deliveryEnvSchema, env);
+  productionChecks(config, [
+    {
+      anyOf: ['MM7_URL', 'MM7_CONNECTORS'],
+      because: 'without an MMSC, composed messages only go to the outbox folder (a development stand-in)',
+    },
+  ]);
+  return config;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanVariable, commonEnv, loadConfig, portVariable } from '@mms/config';
+import { booleanVariable, commonEnv, loadConfig, portVariable, productionChecks } from '@mms/config';
 
 export const gatewayEnvSchema = z.object({
   ...commonEnv,
@@ -47,5 +47,9 @@ export type GatewayConfig = z.output<typeof gatewayEnvSchema>;
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  return loadConfig(gatewayEnvSchema, env);
+  const config = loadConfig(gatewayEnvSchema, env);
+  productionChecks(config, [
+    { anyOf: ['MM7_INBOUND_PASSWORD'], because: "carriers' delivery reports are refused without it" },
+  ]);
+  return config;
 }

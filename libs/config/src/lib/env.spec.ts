@@ -23,6 +23,7 @@ describe('loadConfig with the common variables', () => {
 
   it('returns typed values with every default', () => {
     expect(loadConfig(schema, { DATABASE_URL })).toStrictEqual({
+      NODE_ENV: 'development',
       DATABASE_URL,
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'mmsgw',
@@ -44,6 +45,7 @@ describe('loadConfig with the common variables', () => {
       HOME: '/root',
     };
     expect(loadConfig(schema, env)).toStrictEqual({
+      NODE_ENV: 'development',
       DATABASE_URL: 'postgres://u:p@db:5432/fleet?schema=public',
       REDIS_URL: 'rediss://cache:6380/2',
       QUEUE_PREFIX: 'test_run-42',

@@ -26,6 +26,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 /** Variables every process of the fleet reads. */
 export const commonEnv = {
+  /**
+   * production turns on the production checks (production.ts): a dev default, a placeholder or a
+   * missing secret stops the process. Anything but these three is a typo, not a fourth mode.
+   */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z
     .string({ error: 'is required (postgresql://user@host:port/db)' })
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
