@@ -377,8 +377,9 @@ async function fleet(): Promise<void> {
   const databaseName = `mmsgw_fleet_${runId}`;
   const databaseUrl = await createMigratedDatabase(serverUrl, databaseName);
   const pg = new Client({ connectionString: databaseUrl });
-  const [gatewayPort, simulatorPort] = [await freePort(), await freePort()];
+  const [gatewayPort, opsPort, simulatorPort] = [await freePort(), await freePort(), await freePort()];
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const gatewayOpsUrl = `http://127.0.0.1:${opsPort}`;
   const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
   const processes = String(process.env.PROFILE_PROCESSES ?? '1');
   const amount = Number(process.env.PROFILE_REQUESTS ?? 5000);
@@ -399,6 +400,7 @@ async function fleet(): Promise<void> {
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'log',
         LOG_FORMAT: 'json',
         GATEWAY_PORT: String(gatewayPort),
+        OPS_PORT: String(opsPort),
         MMSC_SIM_PORT: String(simulatorPort),
         MMSC_SIM_DLR_WHEN: 'never',
         MMSC_SIM_MAX_MESSAGES: '1000',
@@ -412,7 +414,7 @@ async function fleet(): Promise<void> {
       },
       onUnexpectedExit: (service, code) => output.push(`${service} exited (${code})`),
     });
-    await Promise.all([waitForHttp(`${gatewayUrl}/health/ready`, 60_000), waitForHttp(`${simulatorUrl}/api/stats`, 60_000)]);
+    await Promise.all([waitForHttp(`${gatewayOpsUrl}/health/ready`, 60_000), waitForHttp(`${simulatorUrl}/api/stats`, 60_000)]);
     // Until both workers work their queues (their start-up is not part of the figure).
     await load(gatewayUrl, `${runId}w`, { amount: 200 });
     for (let waited = 0; (await simulatorAccepted(simulatorUrl)) < 200; waited += 100) {

@@ -15,6 +15,7 @@ const devDefaults: Record<string, string> = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/mmsgw',
   REDIS_URL: 'redis://127.0.0.1:6379',
   GATEWAY_PORT: '3000',
+  OPS_PORT: '3001',
   BARCODE_OPS_PORT: '3002',
   DELIVERY_OPS_PORT: '3003',
   LOG_FORMAT: 'pretty',
@@ -84,9 +85,10 @@ function simulatorPostbacks(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.MMSC_SIM_PORT}/postbacks`;
 }
 
-/** A worker's ops address (BARCODE_OPS_HOST/PORT, DELIVERY_OPS_HOST/PORT). */
-function opsOf(worker: 'BARCODE' | 'DELIVERY', env: NodeJS.ProcessEnv): string {
-  return `http://${env[`${worker}_OPS_HOST`] || '127.0.0.1'}:${env[`${worker}_OPS_PORT`]}`;
+/** An ops address: the gateway's (OPS_HOST/PORT) or a worker's (BARCODE_OPS_HOST/PORT, DELIVERY_OPS_HOST/PORT). */
+function opsOf(service: 'GATEWAY' | 'BARCODE' | 'DELIVERY', env: NodeJS.ProcessEnv): string {
+  const prefix = service === 'GATEWAY' ? '' : `${service}_`;
+  return `http://${env[`${prefix}OPS_HOST`] || '127.0.0.1'}:${env[`${prefix}OPS_PORT`]}`;
 }
 
 async function main(): Promise<void> {
@@ -146,7 +148,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   const gateway = `http://127.0.0.1:${env.GATEWAY_PORT}`;
-  await waitForHttp(`${gateway}/health/ready`, 60_000);
+  const gatewayOps = opsOf('GATEWAY', env);
+  await waitForHttp(`${gatewayOps}/health/ready`, 60_000);
   console.log(
     [
       '',
@@ -167,10 +170,11 @@ async function main(): Promise<void> {
       ` Message history       npm run admin -- message:show <TRACKINGID | BARCODEID | phone>   (postback attempts included)`,
       ` Onboard a partner     npm run admin -- --help   (accounts, API keys, sender codes, templates, campaigns, credits)`,
       ` Send without XML      npm run example:send   (an internal service on libs/send-client: docs/internal-send.md)`,
-      ` Health                ${gateway}/health/ready    metrics ${gateway}/metrics   (partner API and fleet-wide series)`,
+      ` Partners' port        ${gateway}   (the partner API, carrier reports /mm7/delivery-reports, /health/live)`,
+      ` Gateway ops           ${gatewayOps}/health/ready    metrics ${gatewayOps}/metrics   (partner API and fleet-wide series)`,
       ` Barcode worker        ${opsOf('BARCODE', env)}/health/ready    metrics ${opsOf('BARCODE', env)}/metrics`,
       ` Delivery worker       ${opsOf('DELIVERY', env)}/health/ready    metrics ${opsOf('DELIVERY', env)}/metrics   (docs/observability.md)`,
-      ` Bull Board            ${gateway}/admin/queues  (user ${env.ADMIN_USERNAME}, password ${env.ADMIN_PASSWORD})`,
+      ` Bull Board            ${gatewayOps}/admin/queues  (user ${env.ADMIN_USERNAME}, password ${env.ADMIN_PASSWORD}${['true', '1', 'yes'].includes(env.ADMIN_READ_ONLY ?? '') ? ', read-only' : ''})`,
       '',
       ' Ctrl-C stops everything.',
       '================================================================================',

@@ -15,21 +15,23 @@ import { freePort } from './free-port';
 describe('the fleet, end to end', () => {
   let fleet: Fleet;
   let gateway: string;
+  let ops: string;
   let outboxDir: string;
   let prisma: PrismaClient;
   const output: string[] = [];
 
   beforeAll(async () => {
     outboxDir = await mkdtemp(join(tmpdir(), 'mmsgw-outbox-'));
-    const port = await freePort();
+    const [port, opsPort] = [await freePort(), await freePort()];
     gateway = `http://127.0.0.1:${port}`;
+    ops = `http://127.0.0.1:${opsPort}`;
     fleet = startFleet({
-      env: { ...process.env, GATEWAY_PORT: String(port), OUTBOX_DIR: outboxDir, LOG_FORMAT: 'json', ADMIN_PASSWORD: 'e2e-admin-password' },
+      env: { ...process.env, GATEWAY_PORT: String(port), OPS_PORT: String(opsPort), OUTBOX_DIR: outboxDir, LOG_FORMAT: 'json', ADMIN_PASSWORD: 'e2e-admin-password' },
       onLine: (service, line) => output.push(`${service}: ${line}`),
     });
     prisma = createPrismaClient(process.env.DATABASE_URL as string, 2);
     try {
-      await waitForHttp(`${gateway}/health/ready`, 45_000);
+      await waitForHttp(`${ops}/health/ready`, 45_000);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${output.slice(-30).join('\n')}`);
     }
@@ -92,14 +94,17 @@ describe('the fleet, end to end', () => {
     expect(responseField(noMmsId, 'ERRORINFO')).toBe("The 'mmsid' is required");
   });
 
-  it('serves health, metrics and Bull Board behind basic auth', async () => {
+  it('serves health, metrics and Bull Board behind basic auth on the ops port, only liveness on the partners\' port', async () => {
     expect((await fetch(`${gateway}/health/live`)).status).toBe(200);
-    const metrics = await (await fetch(`${gateway}/metrics`)).text();
+    expect((await fetch(`${ops}/health/live`)).status).toBe(200);
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
     expect(metrics).toMatch(/mmsgw_partner_requests_total\{outcome="Success"\} [1-9]/);
-    expect((await fetch(`${gateway}/admin/queues`)).status).toBe(401);
-    const board = await fetch(`${gateway}/admin/queues`, {
-      headers: { authorization: `Basic ${Buffer.from('admin:e2e-admin-password').toString('base64')}` },
-    });
+    expect((await fetch(`${ops}/admin/queues`)).status).toBe(401);
+    const authorization = `Basic ${Buffer.from('admin:e2e-admin-password').toString('base64')}`;
+    const board = await fetch(`${ops}/admin/queues`, { headers: { authorization } });
     expect(board.status).toBe(200);
+    for (const path of ['/metrics', '/health/ready', '/admin/queues']) {
+      expect({ path, status: (await fetch(`${gateway}${path}`, { headers: { authorization } })).status }).toEqual({ path, status: 404 });
+    }
   });
 });

@@ -30,8 +30,9 @@ describe('the handset inbox in a browser', () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    const [gatewayPort, simulatorPort] = [await freePort(), await freePort()];
+    const [gatewayPort, opsPort, simulatorPort] = [await freePort(), await freePort(), await freePort()];
     gateway = `http://127.0.0.1:${gatewayPort}`;
+    const gatewayOps = `http://127.0.0.1:${opsPort}`;
     simulator = `http://127.0.0.1:${simulatorPort}`;
     // A partner of this suite's own whose postbacks go to the simulator's dev page (the seed's
     // demo account is shared by every suite, so its postback URL stays as it is).
@@ -43,6 +44,7 @@ describe('the handset inbox in a browser', () => {
         ...process.env,
         QUEUE_PREFIX: `${process.env.QUEUE_PREFIX}-inbox`,
         GATEWAY_PORT: String(gatewayPort),
+        OPS_PORT: String(opsPort),
         MMSC_SIM_PORT: String(simulatorPort),
         MM7_URL: `${simulator}/mm7`,
         MM7_INBOUND_USERNAME: 'mmsc',
@@ -58,7 +60,7 @@ describe('the handset inbox in a browser', () => {
       onLine: (service, line) => output.push(`${service}: ${line}`),
     });
     try {
-      await Promise.all([waitForHttp(`${gateway}/health/ready`, 45_000), waitForHttp(`${simulator}/api/messages`, 45_000)]);
+      await Promise.all([waitForHttp(`${gatewayOps}/health/ready`, 45_000), waitForHttp(`${simulator}/api/messages`, 45_000)]);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${output.slice(-30).join('\n')}`);
     }

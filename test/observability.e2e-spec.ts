@@ -73,14 +73,16 @@ describe('observability of the fleet (processes, real HTTP and MM7)', () => {
   let tap: Mm7Tap;
   let gateway: string;
   let simulator: string;
+  let gatewayOps: string;
   let barcodeOps: string;
   let deliveryOps: string;
 
   const tail = (n = 40) => lines.slice(-n).map((l) => `${l.service}: ${l.text}`).join('\n');
 
   beforeAll(async () => {
-    const [gatewayPort, simulatorPort, barcodePort, deliveryPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const [gatewayPort, opsPort, simulatorPort, barcodePort, deliveryPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     gateway = `http://127.0.0.1:${gatewayPort}`;
+    gatewayOps = `http://127.0.0.1:${opsPort}`;
     simulator = `http://127.0.0.1:${simulatorPort}`;
     barcodeOps = `http://127.0.0.1:${barcodePort}`;
     deliveryOps = `http://127.0.0.1:${deliveryPort}`;
@@ -96,6 +98,7 @@ describe('observability of the fleet (processes, real HTTP and MM7)', () => {
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'json',
         GATEWAY_PORT: String(gatewayPort),
+        OPS_PORT: String(opsPort),
         MMSC_SIM_PORT: String(simulatorPort),
         BARCODE_OPS_PORT: String(barcodePort),
         DELIVERY_OPS_PORT: String(deliveryPort),
@@ -126,7 +129,7 @@ describe('observability of the fleet (processes, real HTTP and MM7)', () => {
     });
     try {
       await Promise.all(
-        [`${gateway}/health/ready`, `${simulator}/api/messages`, `${barcodeOps}/health/ready`, `${deliveryOps}/health/ready`].map((url) => waitForHttp(url, 60_000)),
+        [`${gatewayOps}/health/ready`, `${simulator}/api/messages`, `${barcodeOps}/health/ready`, `${deliveryOps}/health/ready`].map((url) => waitForHttp(url, 60_000)),
       );
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${tail()}`);
@@ -283,7 +286,7 @@ describe('observability of the fleet (processes, real HTTP and MM7)', () => {
 
     let last = '';
     const text = await eventually(async () => {
-      const scraped = await scrape(gateway);
+      const scraped = await scrape(gatewayOps);
       const settled =
         (sample(scraped, 'mmsgw_postback_attempts_total{outcome="ACKNOWLEDGED"}') ?? 0) >= 7 &&
         (sample(scraped, 'mmsgw_messages_final_total{status="DELIVERED"}') ?? 0) >= 5;

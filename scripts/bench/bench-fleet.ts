@@ -62,7 +62,7 @@ export class BenchFleet {
       QUEUE_PREFIX: world.queuePrefix,
       GATEWAY_PORT: String(gateway),
       GATEWAY_HOST: '127.0.0.1',
-      // The ops port (metrics, health, Bull Board) is moving off the gateway port: give it a free one too.
+      // The gateway's ops port (metrics, readiness, Bull Board), apart from the partners' port.
       OPS_PORT: String(ops),
       MMSC_SIM_PORT: String(simulator),
       MMSC_SIM_HOST: '127.0.0.1',
@@ -139,7 +139,7 @@ export class BenchFleet {
     await this.guard.run(
       Promise.all([
         waitForAny([`${this.simulatorOrigin}/health/live`], deadline, 'the MMSC simulator'),
-        waitForAny([`${this.gatewayOrigin}/health/ready`, `http://127.0.0.1:${this.ports.ops}/health/ready`], deadline, 'the gateway'),
+        waitForAny([`http://127.0.0.1:${this.ports.ops}/health/ready`], deadline, 'the gateway'),
         waitForAny([`${this.ceilingOrigin}/health/ready`], deadline, 'the ceiling server'),
         this.waitForWorkers(workers, deadline),
       ]),

@@ -31,13 +31,18 @@ export interface StartOptions {
 
 /**
  * Runs the fleet's apps as child processes from their TypeScript sources (swc compiles on load,
- * with decorator metadata and the @mms/* paths of tsconfig.json). The workers' ops ports
- * (BARCODE_OPS_PORT, DELIVERY_OPS_PORT) are any free port unless the env names them, so fleets of
- * tests and benchmarks never collide with each other or with `npm start` (which names 3002, 3003).
+ * with decorator metadata and the @mms/* paths of tsconfig.json). The ops ports (the gateway's
+ * OPS_PORT, the workers' BARCODE_OPS_PORT and DELIVERY_OPS_PORT) are any free port unless the env
+ * names them, so fleets of tests and benchmarks never collide with each other or with `npm start`
+ * (which names 3001, 3002, 3003); a caller that reads one names it (test/free-port.ts).
  */
 export function startFleet(options: StartOptions): Fleet {
   let stopping = false;
-  const opsPorts = { BARCODE_OPS_PORT: options.env.BARCODE_OPS_PORT || '0', DELIVERY_OPS_PORT: options.env.DELIVERY_OPS_PORT || '0' };
+  const opsPorts = {
+    OPS_PORT: options.env.OPS_PORT || '0',
+    BARCODE_OPS_PORT: options.env.BARCODE_OPS_PORT || '0',
+    DELIVERY_OPS_PORT: options.env.DELIVERY_OPS_PORT || '0',
+  };
   const services = (options.services ?? FLEET).map((name): RunningService => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
       cwd: REPO_ROOT,

@@ -8,8 +8,10 @@ import { InternalSendController } from './internal-send/internal-send.controller
 import { InternalSendService } from './internal-send/internal-send.service';
 import { OutboxRelay } from './outbox/outbox.relay';
 import { StuckMessageReconciler } from './outbox/stuck-message.reconciler';
+import { GatewayOps } from './ops/gateway-ops';
 import { HealthController } from './ops/health.controller';
-import { GatewayMetrics, MetricsController } from './ops/metrics';
+import { GatewayMetrics } from './ops/metrics';
+import { GatewayReadiness } from './ops/readiness';
 import { AcceptCommitter } from './partner-api/accept-committer';
 import { AcceptMessageService } from './partner-api/accept-message.service';
 import { AccountCatalog } from './partner-api/account-catalog';
@@ -25,7 +27,7 @@ export class GatewayModule {
         DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Barcode, QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback], consumes: [QueueName.InternalSend] }),
       ],
-      controllers: [PartnerApiController, DeliveryReportsController, HealthController, MetricsController, InternalSendController],
+      controllers: [PartnerApiController, DeliveryReportsController, HealthController, InternalSendController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         AccountCatalog,
@@ -36,6 +38,8 @@ export class GatewayModule {
         OutboxRelay,
         StuckMessageReconciler,
         GatewayMetrics,
+        GatewayReadiness,
+        GatewayOps,
       ],
     };
   }

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -7,13 +6,14 @@ import { createLogger } from '@mms/config';
 import { GatewayModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
 import { InternalSendServer } from './internal-send/internal-send.server';
-import { BULL_BOARD_PATH, mountBullBoard } from './ops/bull-board';
 import { PartnerApiExceptionFilter } from './partner-api/partner-api-exception.filter';
 
 /**
  * Builds the gateway: Fastify with our own body handling (every body is read as bytes up to the
  * limit, so the partner API decides what a body means and answers XML even for bodies Fastify
- * refuses), the Nest module, and Bull Board when an admin password is set.
+ * refuses) and the Nest module. This Fastify is the partners' port: the partner API, carrier
+ * reports and /health/live only. Metrics, readiness and Bull Board are the ops port's, served
+ * apart by GatewayOps (ops/gateway-ops.ts) once the app runs.
  */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -31,11 +31,6 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req: FastifyRequest, body: Buffer, done) => done(null, body));
   app.useGlobalFilters(new PartnerApiExceptionFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
-  if (config.ADMIN_PASSWORD !== undefined) {
-    await mountBullBoard(app, config.ADMIN_USERNAME, config.ADMIN_PASSWORD);
-  } else {
-    new Logger('gateway').warn(`Bull Board (${BULL_BOARD_PATH}) is off: set ADMIN_PASSWORD to mount it`);
-  }
   // Hybrid app: internal sends (libs/send-client) come off the internal-send queue into the same accept use case.
   app.connectMicroservice({
     strategy: new InternalSendServer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, concurrency: config.INTERNAL_SEND_CONCURRENCY }),
@@ -44,5 +39,3 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   await app.startAllMicroservices();
   return app;
 }
-
-export { BULL_BOARD_PATH };

@@ -93,8 +93,7 @@ describe('gateway: the transactional outbox (real PostgreSQL and Redis)', () => 
   });
 
   it('readiness reports the unreachable Redis', async () => {
-    const base = cutOff.url.replace('/API/wxml/1.3/index.php', '');
-    const response = await fetch(`${base}/health/ready`);
+    const response = await fetch(`${cutOff.opsUrl}/health/ready`);
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ status: 'not ready', postgres: 'up' });
   });

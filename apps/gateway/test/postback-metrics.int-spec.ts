@@ -8,7 +8,7 @@ import { GatewayHarness, startGateway } from './gateway-harness';
  * mmsgw_postback_attempts_total comes from the delivery workers' counts in Redis, read at scrape time,
  * so whichever gateway process is scraped reports the whole fleet's attempts.
  */
-describe('gateway /metrics: postback attempts of the fleet (real Redis)', () => {
+describe('gateway /metrics (ops port): postback attempts of the fleet (real Redis)', () => {
   const prefix = suitePrefix('pb-metrics');
   // Neither gateway sweeps the outbox or reconciles: other suites' rows are not ours to enqueue.
   const quiet = { QUEUE_PREFIX: prefix, OUTBOX_SWEEP_INTERVAL_MS: '600000', RECONCILE_INTERVAL_MS: '3600000' };
@@ -17,7 +17,7 @@ describe('gateway /metrics: postback attempts of the fleet (real Redis)', () => 
   let redis: Redis;
 
   const scrape = async (harness: GatewayHarness) => {
-    const response = await fetch(new URL('/metrics', harness.url));
+    const response = await fetch(`${harness.opsUrl}/metrics`);
     return { status: response.status, text: await response.text() };
   };
 

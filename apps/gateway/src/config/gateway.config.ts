@@ -5,6 +5,9 @@ export const gatewayEnvSchema = z.object({
   ...commonEnv,
   GATEWAY_PORT: portVariable.default(3000),
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The ops port (/metrics, /health/ready with details, Bull Board): operators only, never the partners' port. 0 = any free port. */
+  OPS_PORT: portVariable.default(3001),
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Largest request body accepted, in bytes; larger ones get E100 with HTTP 413. */
   REQUEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** How often undispatched outbox rows are swept into their queue. */
@@ -18,7 +21,7 @@ export const gatewayEnvSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /**
    * Gateway processes `npm run gateway` runs (node:cluster, sharing the port). Each has its own
-   * catalog cache and group commits; /metrics then answers for the process a scrape reaches.
+   * catalog cache and group commits; the primary serves the ops port for all of them (metrics added up).
    */
   GATEWAY_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   /** How often the catalog generation is polled: a configuration change reaches this gateway within it. */
@@ -34,9 +37,11 @@ export const gatewayEnvSchema = z.object({
    * share the group commits of the XML requests.
    */
   INTERNAL_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
-  /** Bull Board (/admin/queues) basic auth. Without a password the board is not mounted. */
+  /** Bull Board (/admin/queues on the ops port) basic auth. Without a password the board is not mounted. */
   ADMIN_USERNAME: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Bull Board shows the queues but refuses every action (retry, clean, pause, add, ...). */
+  ADMIN_READ_ONLY: booleanVariable.default(false),
   TRUST_PROXY: booleanVariable.default(false),
   /** Basic auth MMSCs use on /mm7/delivery-reports; without a password every report is refused. */
   MM7_INBOUND_USERNAME: z.string().min(1).default('mmsc'),

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
@@ -31,7 +31,8 @@ export function registerPartnerMetrics(registry: Registry) {
  * The gateway's Prometheus registry: one per process, so tests can boot several. Besides the
  * partner API's series it serves the fleet-wide ones (libs/queue fleet-metrics.ts: queue depths,
  * outbox backlog, final statuses, postback attempts), read at scrape time from Redis and
- * PostgreSQL, so whichever gateway process is scraped reports the whole fleet.
+ * PostgreSQL, so whichever gateway process is scraped reports the whole fleet. Served on the ops
+ * port (gateway-ops.ts).
  */
 @Injectable()
 export class GatewayMetrics implements OnApplicationShutdown {
@@ -71,16 +72,5 @@ export class GatewayMetrics implements OnApplicationShutdown {
     if (now - this.lastWarningAt < WARNING_INTERVAL_MS) return;
     this.lastWarningAt = now;
     this.logger.warn(message);
-  }
-}
-
-@Controller('metrics')
-export class MetricsController {
-  constructor(private readonly metrics: GatewayMetrics) {}
-
-  @Get()
-  @Header('content-type', 'text/plain; version=0.0.4')
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
   }
 }

@@ -16,6 +16,12 @@ export const FINAL_STATUSES = ['DELIVERED', 'EXPIRED', 'REJECTED', 'FAILED'] as 
 export const QUEUE_JOB_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 export type QueueJobState = (typeof QUEUE_JOB_STATES)[number];
 
+/**
+ * Every gateway process reads the same fleet-wide values: a cluster primary adding up its
+ * processes' registries (ops-server.ts) takes the largest, not the sum.
+ */
+const FLEET_AGGREGATOR = 'max';
+
 /** Outbox rows counted at most per scrape: past this the gauge reads the cap (the point is made, the scrape stays cheap). */
 export const OUTBOX_COUNT_CAP = 100_000;
 
@@ -62,6 +68,7 @@ export function registerFleetMetrics(registry: Registry, source: FleetStateSourc
     help: 'Jobs in each queue by state (waiting, active, delayed, failed), read from BullMQ at scrape time',
     labelNames: ['queue', 'state'] as const,
     registers: [registry],
+    aggregator: FLEET_AGGREGATOR,
     async collect() {
       const queues = await read(`${METRIC_PREFIX}queue_jobs`, () => source.queueJobCounts());
       this.reset();
@@ -75,6 +82,7 @@ export function registerFleetMetrics(registry: Registry, source: FleetStateSourc
     help: `Outbox rows: waiting to be handed to Redis (counted up to ${OUTBOX_COUNT_CAP}), or set aside (they can never be a job)`,
     labelNames: ['state'] as const,
     registers: [registry],
+    aggregator: FLEET_AGGREGATOR,
     async collect() {
       const backlog = await outbox();
       this.reset();
@@ -87,6 +95,7 @@ export function registerFleetMetrics(registry: Registry, source: FleetStateSourc
     name: `${METRIC_PREFIX}outbox_oldest_waiting_seconds`,
     help: 'Age of the oldest outbox row waiting to be handed to Redis (0: none waiting)',
     registers: [registry],
+    aggregator: FLEET_AGGREGATOR,
     async collect() {
       const backlog = await outbox();
       this.reset();
@@ -115,6 +124,7 @@ function fleetCounterMetric(
     help,
     labelNames: [label],
     registers: [registry],
+    aggregator: FLEET_AGGREGATOR,
     async collect() {
       const values = await counts();
       this.reset();

@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import { type INestApplicationContext, Inject, Injectable, type LoggerService, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, type Job, type Worker } from 'bullmq';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -6,7 +5,7 @@ import { type LogContext, withLogContext } from '@mms/config';
 import { type QueueName, isJobName } from '@mms/contracts';
 import { PG_POOL, type SqlClient } from '@mms/db';
 import { METRIC_PREFIX, SCRAPE_READ_TIMEOUT_MS } from './fleet-metrics';
-import { type OpsServer, type Readiness, answerClusterOps, listenOps } from './ops-server';
+import { type ProcessOps, type Readiness, serveProcessOps } from './ops-server';
 import { withTimeout } from './queue-health';
 
 /**
@@ -89,8 +88,7 @@ export class WorkerJobs {
  */
 @Injectable()
 export class WorkerOps implements OnApplicationShutdown {
-  private server: OpsServer | undefined;
-  private detach: (() => void) | undefined;
+  private ops: ProcessOps | undefined;
 
   constructor(
     private readonly metrics: WorkerMetrics,
@@ -110,21 +108,12 @@ export class WorkerOps implements OnApplicationShutdown {
 
   /** Serves /metrics and /health on host:port; returns the URL, or undefined in a cluster worker (its primary serves). */
   async serve(host: string, port: number): Promise<string | undefined> {
-    if (cluster.isWorker) {
-      this.detach = answerClusterOps(this.metrics.registry, () => this.ready());
-      return undefined;
-    }
-    this.server = await listenOps(
-      { metrics: async () => ({ contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }), ready: () => this.ready() },
-      host,
-      port,
-    );
-    return this.server.url;
+    this.ops = await serveProcessOps(this.metrics.registry, () => this.ready(), host, port);
+    return this.ops.url;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.detach?.();
-    await this.server?.close();
+    await this.ops?.close();
   }
 }
 

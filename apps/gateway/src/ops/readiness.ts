@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '@mms/contracts';
+import { PrismaService } from '@mms/db';
+import { type Readiness, withTimeout } from '@mms/queue';
+
+/** Whether this gateway process can accept a message right now: PostgreSQL and Redis answer. */
+@Injectable()
+export class GatewayReadiness {
+  constructor(
+    private readonly prisma: PrismaService,
+    @InjectQueue(QueueName.Barcode) private readonly barcodeQueue: Queue,
+  ) {}
+
+  async ready(): Promise<Readiness> {
+    const [postgres, redis] = await Promise.all([
+      withTimeout(this.prisma.$queryRaw`SELECT 1`, 1000, 'PostgreSQL round trip').then(
+        () => 'up',
+        (e: unknown) => `down: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+      // A real round trip on the producer connection, which fails fast when Redis is gone.
+      withTimeout(this.barcodeQueue.getJobCounts('waiting'), 1000, 'Redis round trip').then(
+        () => 'up',
+        (e: unknown) => `down: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+    ]);
+    return { ready: postgres === 'up' && redis === 'up', checks: { postgres, redis } };
+  }
+}
