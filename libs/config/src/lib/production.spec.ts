@@ -33,47 +33,52 @@ describe('productionChecks', () => {
     [
       "the .env.example's ADMIN_PASSWORD",
       { ADMIN_PASSWORD: 'dev-admin-password' },
-      'ADMIN_PASSWORD: is a development default (ADMIN_PASSWORD of .env.example and npm start); set a secret of your own (e.g. `openssl rand -base64 24`)',
+      'ADMIN_PASSWORD: is a development default (ADMIN_PASSWORD of .env.example and npm start); set a secret of your own (`openssl rand -hex 24`)',
     ],
     [
       "the .env.example's MM7_INBOUND_PASSWORD",
       { MM7_INBOUND_PASSWORD: 'dev-mmsc-password' },
-      'MM7_INBOUND_PASSWORD: is a development default (MM7_INBOUND_PASSWORD of .env.example and npm start); set a secret of your own (e.g. `openssl rand -base64 24`)',
+      'MM7_INBOUND_PASSWORD: is a development default (MM7_INBOUND_PASSWORD of .env.example and npm start); set a secret of your own (`openssl rand -hex 24`)',
     ],
     [
       "the demo account's postback secret as the simulator's",
       { MMSC_SIM_POSTBACK_SECRET: DEV_SEED_POSTBACK_SECRET },
-      "MMSC_SIM_POSTBACK_SECRET: is a development default (the dev seed's postback secret); set a secret of your own (e.g. `openssl rand -base64 24`)",
+      "MMSC_SIM_POSTBACK_SECRET: is a development default (the dev seed's postback secret); set a secret of your own (`openssl rand -hex 24`)",
     ],
     [
       "the dev seed's legacy password as an MMSC password",
       { MM7_PASSWORD: 'legacy-pass' },
-      "MM7_PASSWORD: is a development default (the dev seed's legacy password); set a secret of your own (e.g. `openssl rand -base64 24`)",
+      "MM7_PASSWORD: is a development default (the dev seed's legacy password); set a secret of your own (`openssl rand -hex 24`)",
     ],
     [
       'the development PostgreSQL password in DATABASE_URL',
       { DATABASE_URL: 'postgresql://postgres:postgres@postgres:5432/mmsgw' },
-      'DATABASE_URL (its password): is a development default (the PostgreSQL password of the development compose file); set a secret of your own (e.g. `openssl rand -base64 24`)',
+      'DATABASE_URL (its password): is a development default (the PostgreSQL password of the development compose file); set a secret of your own (`openssl rand -hex 24`)',
     ],
     [
       'a placeholder of .env.production.example',
-      { ADMIN_PASSWORD: 'CHANGE-ME-bull-board-password' },
-      'ADMIN_PASSWORD: is still the placeholder of .env.production.example; set a secret of your own (e.g. `openssl rand -base64 24`)',
+      { ADMIN_PASSWORD: 'CHANGE-ME' },
+      'ADMIN_PASSWORD: still holds a placeholder of .env.production.example; put the real value in (for a secret: `openssl rand -hex 24`)',
     ],
     [
-      'a placeholder inside DATABASE_URL, percent-encoded or not',
-      { DATABASE_URL: 'postgresql://mmsgw:change%20me@db:5432/mmsgw' },
-      'DATABASE_URL (its password): is still the placeholder of .env.production.example; set a secret of your own (e.g. `openssl rand -base64 24`)',
+      'a placeholder inside DATABASE_URL',
+      { DATABASE_URL: 'postgresql://mmsgw:CHANGE-ME@postgres:5432/mmsgw' },
+      'DATABASE_URL: still holds a placeholder of .env.production.example; put the real value in (for a secret: `openssl rand -hex 24`)',
     ],
     [
-      'a placeholder in REDIS_URL',
-      { REDIS_URL: 'redis://:change_me@redis:6379' },
-      'REDIS_URL (its password): is still the placeholder of .env.production.example; set a secret of your own (e.g. `openssl rand -base64 24`)',
+      'a placeholder in a variable that is no secret (the MMSC address)',
+      { MM7_URL: 'https://change-me.invalid/mm7' },
+      'MM7_URL: still holds a placeholder of .env.production.example; put the real value in (for a secret: `openssl rand -hex 24`)',
+    ],
+    [
+      "a placeholder in a connector's field",
+      { MM7_CONNECTORS: [{ name: 'uk', url: 'https://mmsc.example/mm7', username: 'change_me' }] },
+      'MM7_CONNECTORS ("uk" username): still holds a placeholder of .env.production.example; put the real value in (for a secret: `openssl rand -hex 24`)',
     ],
     [
       "a connector's development password in MM7_CONNECTORS",
       { MM7_CONNECTORS: [{ name: 'uk', url: 'https://mmsc.example/mm7', password: 'dev-mmsc-password' }] },
-      'MM7_CONNECTORS ("uk" password): is a development default (MM7_INBOUND_PASSWORD of .env.example and npm start); set a secret of your own (e.g. `openssl rand -base64 24`)',
+      'MM7_CONNECTORS ("uk" password): is a development default (MM7_INBOUND_PASSWORD of .env.example and npm start); set a secret of your own (`openssl rand -hex 24`)',
     ],
     [
       'postbacks into private networks (the switch npm start sets)',
@@ -132,7 +137,7 @@ describe('productionChecks', () => {
         MM7_INBOUND_USERNAME: 'mmsc',
         DATABASE_URL: 'postgresql://postgres@db:5432/mmsgw',
         MM7_URL: 'https://mmsc.example/mm7',
-        QUEUE_PREFIX: 'change-me-not-a-secret',
+        QUEUE_PREFIX: 'tickets',
       }),
     ).toStrictEqual([]);
   });

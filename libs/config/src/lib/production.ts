@@ -9,14 +9,15 @@ import { DEV_SECRETS, DEV_SEED_API_KEYS, DEV_SEED_LEGACY_LOGIN, DEV_SEED_POSTBAC
  * step also look for the dev seed's credentials in the database (devSeedCredentialsIn).
  */
 
-/** The placeholder .env.production.example puts where a secret goes. */
+/** The placeholder .env.production.example puts where a value of the deployment's own goes. */
 const PLACEHOLDER = /change[-_ ]?me/i;
 /** Variables that hold a secret, by their name (ADMIN_PASSWORD, MMSC_SIM_POSTBACK_SECRET...). */
 const SECRET_VARIABLE = /(PASSWORD|SECRET)$/;
 /** Variables that hold a URL, whose password part is a secret (DATABASE_URL, REDIS_URL...). */
 const URL_VARIABLE = /_URL$/;
 
-const HOW_TO_MAKE_A_SECRET = 'set a secret of your own (e.g. `openssl rand -base64 24`)';
+/** Hex: safe inside a URL (DATABASE_URL) as well as a variable. */
+const MAKE_A_SECRET = '`openssl rand -hex 24`';
 
 /** Something production needs: one of these variables set. */
 export interface ProductionRequirement {
@@ -41,14 +42,6 @@ export function isProduction(config: { readonly NODE_ENV?: string }): boolean {
   return config.NODE_ENV === 'production';
 }
 
-/** Why a secret's value may not be used in production, or undefined when it may. */
-function secretProblem(value: string): string | undefined {
-  const devSource = DEV_SECRETS.get(value);
-  if (devSource !== undefined) return `is a development default (${devSource}); ${HOW_TO_MAKE_A_SECRET}`;
-  if (PLACEHOLDER.test(value)) return `is still the placeholder of .env.production.example; ${HOW_TO_MAKE_A_SECRET}`;
-  return undefined;
-}
-
 function urlPassword(value: string): string | undefined {
   try {
     const password = new URL(value).password;
@@ -58,23 +51,37 @@ function urlPassword(value: string): string | undefined {
   }
 }
 
-/** Every secret the configuration holds: secret variables, URL passwords, passwords inside JSON lists (MM7_CONNECTORS). */
-function* secretsOf(config: ProductionCheckedConfig): Generator<{ where: string; value: string }> {
+interface Found {
+  readonly where: string;
+  readonly value: string;
+}
+
+/** Every string the configuration holds, with where: variables, and the fields of JSON lists (MM7_CONNECTORS). */
+function* stringsOf(config: ProductionCheckedConfig): Generator<Found & { readonly field?: string }> {
   for (const [name, value] of Object.entries(config)) {
-    if (typeof value === 'string' && SECRET_VARIABLE.test(name)) yield { where: name, value };
-    if (typeof value === 'string' && URL_VARIABLE.test(name)) {
-      const password = urlPassword(value);
-      if (password !== undefined) yield { where: `${name} (its password)`, value: password };
-    }
-    if (Array.isArray(value)) {
-      for (const [index, item] of value.entries()) {
-        if (typeof item !== 'object' || item === null) continue;
-        const label = typeof (item as { name?: unknown }).name === 'string' ? `"${(item as { name: string }).name}"` : `#${index + 1}`;
-        for (const [field, inner] of Object.entries(item)) {
-          if (typeof inner === 'string' && /password|secret/i.test(field)) yield { where: `${name} (${label} ${field})`, value: inner };
-        }
+    if (typeof value === 'string') yield { where: name, value };
+    if (!Array.isArray(value)) continue;
+    for (const [index, item] of value.entries()) {
+      if (typeof item !== 'object' || item === null) continue;
+      const itemName = (item as { name?: unknown }).name;
+      const label = typeof itemName === 'string' ? `"${itemName}"` : `#${index + 1}`;
+      for (const [field, inner] of Object.entries(item)) {
+        if (typeof inner === 'string') yield { where: `${name} (${label} ${field})`, value: inner, field };
       }
     }
+  }
+}
+
+/** Every secret among them: secret variables and fields, and the passwords inside URLs (DATABASE_URL, REDIS_URL...). */
+function* secretsOf(config: ProductionCheckedConfig): Generator<Found> {
+  for (const found of stringsOf(config)) {
+    const [isSecret, isUrl] =
+      found.field === undefined
+        ? [SECRET_VARIABLE.test(found.where), URL_VARIABLE.test(found.where)]
+        : [/password|secret/i.test(found.field), /url$/i.test(found.field)];
+    if (isSecret) yield found;
+    const password = isUrl ? urlPassword(found.value) : undefined;
+    if (password !== undefined) yield { where: `${found.where} (its password)`, value: password };
   }
 }
 
@@ -84,9 +91,14 @@ export function productionProblems(
   required: readonly ProductionRequirement[] = [],
 ): string[] {
   const problems: string[] = [];
+  for (const { where, value } of stringsOf(config)) {
+    if (PLACEHOLDER.test(value)) {
+      problems.push(`${where}: still holds a placeholder of .env.production.example; put the real value in (for a secret: ${MAKE_A_SECRET})`);
+    }
+  }
   for (const { where, value } of secretsOf(config)) {
-    const problem = secretProblem(value);
-    if (problem !== undefined) problems.push(`${where}: ${problem}`);
+    const devSource = DEV_SECRETS.get(value);
+    if (devSource !== undefined) problems.push(`${where}: is a development default (${devSource}); set a secret of your own (${MAKE_A_SECRET})`);
   }
   for (const requirement of required) {
     const set = requirement.anyOf.some((name) => config[name] !== undefined && config[name] !== '');
