@@ -27,10 +27,10 @@ export function canConnect({ host, port }: Endpoint, timeoutMs = 1500): Promise<
 const howToStart = {
   redis:
     "start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no " +
-    '(or `docker compose up -d redis`)',
+    '(or `docker run -d -p 127.0.0.1:6379:6379 redis:7.4-alpine`)',
   postgres:
     'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start ' +
-    '(or `docker compose up -d postgres`)',
+    '(or `docker run -d -p 127.0.0.1:5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:17-alpine`)',
 };
 
 /**
