@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { QueueName } from '@mms/contracts';
-import { DbModule } from '@mms/db';
+import { DbModule, pgPoolLimitsOf } from '@mms/db';
 import { ImageStoreModule } from '@mms/image-store';
 import { QueueModule, WorkerOpsModule } from '@mms/queue';
 import { BarcodeProcessor } from './barcode/barcode.processor';
@@ -15,7 +15,7 @@ export class BarcodeAppModule {
     return {
       module: BarcodeAppModule,
       imports: [
-        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
+        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, limits: pgPoolLimitsOf(config) }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Delivery, QueueName.Postback], consumes: [QueueName.Barcode] }),
         ImageStoreModule,
         WorkerOpsModule,

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { QueueName } from '@mms/contracts';
 import { BARCODE_RENDERER, MatrixPngRenderer } from '@mms/barcode-render';
-import { DbModule } from '@mms/db';
+import { DbModule, pgPoolLimitsOf } from '@mms/db';
 import { ImageStoreModule } from '@mms/image-store';
 import { QueueModule, WorkerOpsModule } from '@mms/queue';
 import { DELIVERY_CONFIG, DeliveryConfig } from './config/delivery.config';
@@ -28,7 +28,7 @@ export class DeliveryAppModule {
     return {
       module: DeliveryAppModule,
       imports: [
-        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
+        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, limits: pgPoolLimitsOf(config) }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Postback], consumes: [QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback] }),
         ImageStoreModule,
         WorkerOpsModule,

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { QueueName } from '@mms/contracts';
-import { DbModule } from '@mms/db';
+import { DbModule, pgPoolLimitsOf } from '@mms/db';
 import { QueueModule } from '@mms/queue';
 import { DeliveryReportsController } from './carrier-callbacks/delivery-reports.controller';
 import { GATEWAY_CONFIG, GatewayConfig } from './config/gateway.config';
@@ -24,7 +24,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE }),
+        DbModule.forRoot({ databaseUrl: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, limits: pgPoolLimitsOf(config) }),
         QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, produces: [QueueName.Barcode, QueueName.Delivery, QueueName.DeliveryReport, QueueName.Postback], consumes: [QueueName.InternalSend] }),
       ],
       controllers: [PartnerApiController, DeliveryReportsController, HealthController, InternalSendController],

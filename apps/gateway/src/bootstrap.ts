@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createLogger } from '@mms/config';
 import { GatewayModule } from './app.module';
-import { GatewayConfig } from './config/gateway.config';
+import { GatewayConfig, httpServerTimeoutsOf } from './config/gateway.config';
 import { InternalSendServer } from './internal-send/internal-send.server';
 import { PartnerApiExceptionFilter } from './partner-api/partner-api-exception.filter';
 
@@ -20,6 +20,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     bodyLimit: config.REQUEST_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     routerOptions: { maxParamLength: 200 },
+    ...httpServerTimeoutsOf(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: createLogger('gateway', config.LOG_LEVEL, config.LOG_FORMAT),

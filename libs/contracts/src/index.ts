@@ -9,3 +9,4 @@ export * from './lib/barcode-encodability';
 export * from './lib/xml-escape';
 export * from './lib/postback-document';
 export * from './lib/spid';
+export * from './lib/xml-structure';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbEnv } from '@mms/db';
 import { commonEnv, loadConfig, portVariable, productionChecks, workerNicenessVariable } from '@mms/config';
 
 export const barcodeEnvSchema = z.object({
@@ -13,6 +14,8 @@ export const barcodeEnvSchema = z.object({
   /** Scheduling priority below the gateway's on shared cores (nice value; 0 keeps the default). */
   WORKER_NICENESS: workerNicenessVariable,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** Statement and connect timeouts of the pool (libs/db db-config.ts). */
+  ...dbEnv,
   /** The worker's /metrics, /health/live and /health/ready (docs/observability.md); 0 takes any free port. */
   BARCODE_OPS_PORT: portVariable.default(3002),
   BARCODE_OPS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbEnv } from '@mms/db';
 import { booleanVariable, commonEnv, loadConfig, portVariable, productionChecks, workerNicenessVariable } from '@mms/config';
 import { DEFAULT_CARRIER_LIMITS, HANDSET_CLASS_NAMES } from '../handset/handset-profiles';
 import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
@@ -17,6 +18,8 @@ export const deliveryEnvSchema = z.object({
   /** Scheduling priority below the gateway's on shared cores (nice value; 0 keeps the default). */
   WORKER_NICENESS: workerNicenessVariable,
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** Statement and connect timeouts of the pool (libs/db db-config.ts). */
+  ...dbEnv,
   /** The worker's /metrics, /health/live and /health/ready (docs/observability.md); 0 takes any free port. */
   DELIVERY_OPS_PORT: portVariable.default(3003),
   DELIVERY_OPS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbEnv } from '@mms/db';
 import { booleanVariable, commonEnv, loadConfig, portVariable, productionChecks } from '@mms/config';
 
 export const gatewayEnvSchema = z.object({
@@ -19,6 +20,8 @@ export const gatewayEnvSchema = z.object({
   /** How long a message may sit in ACCEPTED or RENDERED before it counts as stuck. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(120_000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Statement and connect timeouts of the pool (libs/db db-config.ts). */
+  ...dbEnv,
   /**
    * Gateway processes `npm run gateway` runs (node:cluster, sharing the port). Each has its own
    * catalog cache and group commits; the primary serves the ops port for all of them (metrics added up).
@@ -46,6 +49,14 @@ export const gatewayEnvSchema = z.object({
   /** Basic auth MMSCs use on /mm7/delivery-reports; without a password every report is refused. */
   MM7_INBOUND_USERNAME: z.string().min(1).default('mmsc'),
   MM7_INBOUND_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+
+  // Bounds (docs/reliability.md). The partner port's HTTP server:
+  /** A request must have arrived whole (headers and body) within this, or its connection is closed (408). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** An idle keep-alive connection is closed after this: longer than a load balancer's idle timeout (often 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
+  /** A connection with no traffic at all for this long is closed (Fastify connectionTimeout). */
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(75_000),
 });
 
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;
@@ -57,4 +68,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     { anyOf: ['MM7_INBOUND_PASSWORD'], because: "carriers' delivery reports are refused without it" },
   ]);
   return config;
+}
+
+/**
+ * The partner port's HTTP timeouts, as Fastify options: a request must arrive whole within
+ * HTTP_REQUEST_TIMEOUT_MS (a slow sender cannot hold a connection), an idle keep-alive connection
+ * is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS, any connection silent for HTTP_CONNECTION_TIMEOUT_MS.
+ */
+export function httpServerTimeoutsOf(config: GatewayConfig): { requestTimeout: number; keepAliveTimeout: number; connectionTimeout: number } {
+  return {
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_CONNECTION_TIMEOUT_MS,
+  };
 }

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { Credentials, CustomText, PartnerApiError, PartnerRequest } from '@mms/contracts';
+import { Credentials, CustomText, PartnerApiError, PartnerRequest, isXmlNameStart, type XmlStructureLimits, xmlStructureProblem } from '@mms/contracts';
 import { parseMultipartFields } from '../common/multipart';
 
 /** What the HTTP layer hands over: nothing Fastify- or Nest-specific, so this stays pure. */
@@ -13,7 +13,7 @@ export interface RawPartnerRequest {
 type Fields = Map<string, string>;
 
 /** Structural limits of a request document: the real one has about 20 elements, 3 levels deep. */
-export const XML_LIMITS = { elements: 256, depth: 8 } as const;
+export const XML_LIMITS: XmlStructureLimits = { elements: 256, depth: 8 };
 
 // XML 1.0 Char production: C0 controls other than tab, LF and CR are not characters at all.
 // eslint-disable-next-line no-control-regex
@@ -141,31 +141,10 @@ function fromXml(xml: string): PartnerRequest {
   return build(fields, customTexts, data);
 }
 
-/**
- * Counts elements and nesting depth before the parser sees the document, so a document built to
- * exhaust the parser (a million tiny elements, ten thousand levels deep) costs one linear scan.
- */
+/** Refuses a document over XML_LIMITS before the parser sees it (E108). */
 function checkStructure(xml: string): void {
-  // A hand-written scan, not a regular expression: a regex over tags backtracks on a body of
-  // unclosed `<a` and turns 4 KB into seconds of blocked event loop. Each character is visited
-  // about once.
-  let elements = 0;
-  let depth = 0;
-  for (let open = xml.indexOf('<'); open !== -1; open = xml.indexOf('<', open + 1)) {
-    const next = xml.charCodeAt(open + 1);
-    if (next === SLASH) {
-      depth -= 1;
-      continue;
-    }
-    if (!isNameStart(next)) continue; // comments, processing instructions, CDATA, a stray '<'
-    const close = xml.indexOf('>', open + 1);
-    if (close === -1) return; // no '>' anywhere after: the validator reports the broken tag
-    elements += 1;
-    if (xml.charCodeAt(close - 1) !== SLASH) depth += 1;
-    if (elements > XML_LIMITS.elements) throw new PartnerApiError('E108', `more than ${XML_LIMITS.elements} elements`);
-    if (depth > XML_LIMITS.depth) throw new PartnerApiError('E108', `elements nested deeper than ${XML_LIMITS.depth} levels`);
-    open = close;
-  }
+  const problem = xmlStructureProblem(xml, XML_LIMITS);
+  if (problem !== undefined) throw new PartnerApiError('E108', problem);
 }
 
 const SLASH = 0x2f;
@@ -214,7 +193,7 @@ function markLiteralAmpersands(xml: string): string {
       if (end === -1) break; // unterminated markup: the rest is the validator's to refuse
       const next = xml.charCodeAt(i + 1);
       if (next === SLASH) depth -= 1;
-      else if (isNameStart(next) && xml.charCodeAt(end - 1) !== SLASH) depth += 1;
+      else if (isXmlNameStart(next) && xml.charCodeAt(end - 1) !== SLASH) depth += 1;
       i = end + 1;
       continue;
     }
@@ -244,7 +223,7 @@ function markupEnd(xml: string, open: number): number {
   if (xml.startsWith('<![CDATA[', open)) return endOf(xml.indexOf(']]>', open + 9), 3);
   if (xml.startsWith('<?', open)) return endOf(xml.indexOf('?>', open + 2), 2);
   const next = xml.charCodeAt(open + 1);
-  if (next !== SLASH && next !== EXCLAMATION && !isNameStart(next)) return open;
+  if (next !== SLASH && next !== EXCLAMATION && !isXmlNameStart(next)) return open;
   for (let i = open + 1; i < xml.length; i += 1) {
     const code = xml.charCodeAt(i);
     if (code === GREATER_THAN) return i;
@@ -295,10 +274,6 @@ function isEntityNameStart(code: number): boolean {
 
 function isEntityNameChar(code: number): boolean {
   return isEntityNameStart(code) || isDigit(code);
-}
-
-function isNameStart(code: number): boolean {
-  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f || code === 0x3a || code > 0x7f;
 }
 
 /** GET form: nested elements arrive flattened as customtext_<slide> and data_<name>. */

@@ -1,11 +1,13 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL, createPgPool } from './pg-pool';
+import { DEFAULT_PG_POOL_LIMITS, PG_POOL, PgPoolLimits, createPgPool } from './pg-pool';
 import { PrismaService } from './prisma.service';
 
 export interface DbModuleOptions {
   readonly databaseUrl: string;
   readonly poolSize?: number;
+  /** Statement and connect timeouts (pgPoolLimitsOf(config)); DEFAULT_PG_POOL_LIMITS without. */
+  readonly limits?: PgPoolLimits;
 }
 
 const POOL_END_TIMEOUT_MS = 5000;
@@ -38,7 +40,7 @@ export class DbModule {
       module: DbModule,
       global: true,
       providers: [
-        { provide: PG_POOL, useFactory: () => createPgPool(options.databaseUrl, options.poolSize ?? 10) },
+        { provide: PG_POOL, useFactory: () => createPgPool(options.databaseUrl, options.poolSize ?? 10, options.limits ?? DEFAULT_PG_POOL_LIMITS) },
         { provide: PrismaService, useFactory: (pool: Pool) => new PrismaService(pool), inject: [PG_POOL] },
         DatabaseLifecycle,
       ],

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
+import { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 
 /** The process's one `pg` pool: plain-SQL repositories and Prisma's driver adapter share it. */
 export const PG_POOL = Symbol('PG_POOL');
@@ -11,16 +11,30 @@ export interface SqlClient {
   query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
 }
 
+/** How long anything on a pool may take (docs/reliability.md, bounded everything). */
+export interface PgPoolLimits {
+  /** A statement running longer is cancelled by the server (statement_timeout). */
+  readonly statementTimeoutMs: number;
+  /** Opening a connection, or waiting for a free one of the pool, fails after this. */
+  readonly connectTimeoutMs: number;
+}
+
+/** The defaults of DB_STATEMENT_TIMEOUT_MS and DB_CONNECT_TIMEOUT_MS (db-config.ts): for pools of scripts and tests too. */
+export const DEFAULT_PG_POOL_LIMITS: PgPoolLimits = { statementTimeoutMs: 30_000, connectTimeoutMs: 5_000 };
+
 /**
  * A pool that never takes the process down: an idle client whose server went away (PostgreSQL
  * restarted, a failover) emits 'error' on the pool, and without a listener Node exits on it.
  * The next query gets a fresh connection; the error is logged once per message and minute.
+ * Bounded: no statement runs past `statementTimeoutMs` (the server cancels it), no connection
+ * attempt or wait for a free connection past `connectTimeoutMs`, and TCP keep-alives notice a
+ * server that vanished without closing its connections.
  */
-export function createPgPool(connectionString: string, max: number, logger = new Logger('PostgreSQL')): Pool {
+export function createPgPool(connectionString: string, max: number, limits: PgPoolLimits = DEFAULT_PG_POOL_LIMITS, logger = new Logger('PostgreSQL')): Pool {
   // Named statements are the hot paths' large batch statements: planned once per connection
   // instead of at every execution (measured: a one-message accept in about half the time).
   // Unnamed statements (Prisma's, everyone else's) are planned per execution either way.
-  const pool = new Pool({ connectionString, max, options: '-c plan_cache_mode=force_generic_plan' });
+  const pool = new Pool(pgPoolConfig(connectionString, max, limits));
   const lastLogged = new Map<string, number>();
   pool.on('error', (error: Error) => {
     const now = Date.now();
@@ -29,6 +43,18 @@ export function createPgPool(connectionString: string, max: number, logger = new
     logger.warn(`idle database connection lost: ${error.message}`);
   });
   return pool;
+}
+
+/** The options createPgPool gives `pg` (exported for the unit test that pins them). */
+export function pgPoolConfig(connectionString: string, max: number, limits: PgPoolLimits): PoolConfig {
+  return {
+    connectionString,
+    max,
+    options: '-c plan_cache_mode=force_generic_plan',
+    statement_timeout: limits.statementTimeoutMs,
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    keepAlive: true,
+  };
 }
 
 /** Runs `work` in one transaction on one client of the pool; rolls back when it throws. */

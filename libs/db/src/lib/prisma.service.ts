@@ -1,13 +1,14 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
+import { DEFAULT_PG_POOL_LIMITS, pgPoolConfig } from './pg-pool';
 
 /**
  * A client with a pool of its own, for scripts and tests. Prisma 7 runs queries through the pg
  * driver adapter: no native engine at run time.
  */
 export function createPrismaClient(connectionString: string, poolSize = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max: poolSize }) });
+  return new PrismaClient({ adapter: new PrismaPg(pgPoolConfig(connectionString, poolSize, DEFAULT_PG_POOL_LIMITS)) });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { XMLValidator } from 'fast-xml-parser';
 import { InvalidDeliveryReportError, parseDeliveryReport, writeDeliveryReportRsp, writeFault } from './delivery-report';
 import { readResponse } from './response';
@@ -88,5 +89,39 @@ describe('MM7 DeliveryReportRsp and Fault', () => {
     expect(fault).toContain('<faultcode>env:Client</faultcode>');
     expect(fault).toContain('<faultstring>bad &lt;xml&gt; &amp; more</faultstring>');
     expect(readResponse(fault)).toMatchObject({ element: 'RSErrorRsp', code: 4004, text: 'bad <xml> & more', mm7Version: '5.3.0', transactionId: 't-1' });
+  });
+});
+
+describe('a hostile DeliveryReportReq', () => {
+  const inBody = (inner: string) => EXAMPLE.replace('<MMStatus>Retrieved</MMStatus>', `<MMStatus>Retrieved</MMStatus>${inner}`);
+
+  it.each([
+    ['nested 10,000 levels deep', inBody(`${'<x>'.repeat(10_000)}${'</x>'.repeat(10_000)}`), /nested deeper than 32 levels/],
+    ['a million elements', inBody('<x/>'.repeat(1_000_000)), /more than 1000 elements/],
+    [
+      'a billion laughs',
+      `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>${EXAMPLE.replace(/^<\?xml[^>]*>/, '').replace('Success</StatusText>', '&lol2;</StatusText>')}`,
+      /DOCTYPE is not allowed/,
+    ],
+    ['an entity declaration without a DOCTYPE', `<!ENTITY x "y">${EXAMPLE}`, /DOCTYPE is not allowed/],
+    ['unclosed tags', `${EXAMPLE.slice(0, 300)}${'<a'.repeat(100_000)}`, /not well-formed/],
+    ['a repeated MessageID', EXAMPLE.replace('<MMStatus>', '<MessageID>2</MessageID><MMStatus>'), /needs MessageID and MMStatus/],
+    ['binary garbage', '\u0000\u0001<\u0002>'.repeat(1000), /./],
+  ])('refuses one %s quickly, with a reason', (_case, xml, reason) => {
+    const started = performance.now();
+    let thrown: unknown;
+    try {
+      parseDeliveryReport(xml);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(thrown).toBeInstanceOf(InvalidDeliveryReportError);
+    expect((thrown as Error).message).toMatch(reason);
+  });
+
+  it.each(['__proto__', 'constructor'])('refuses an element named %s (the parser would not), leaving the prototype alone', (name) => {
+    expect(() => parseDeliveryReport(inBody(`<${name}><polluted>yes</polluted></${name}>`))).toThrow(InvalidDeliveryReportError);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });

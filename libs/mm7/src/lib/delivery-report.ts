@@ -2,7 +2,7 @@ import { escapeXml } from '@mms/contracts';
 import { readAddress } from './address';
 import { Mm7ReadError, field, readEnvelope, statusElement, text, writeEnvelope } from './envelope';
 import { Mm7Release, Mm7Version, releaseFor, releaseOf } from './releases';
-import { Mm7Status } from './status';
+import { Mm7Status, statusClass } from './status';
 
 /** What an MM7 DeliveryReportReq (3GPP TS 23.140 §8.7.5) tells us. */
 export interface DeliveryReportFields {
@@ -71,13 +71,14 @@ export function writeDeliveryReportRsp(transactionId: string | undefined, mm7Ver
 
 /**
  * A SOAP Fault carrying an RSErrorRsp with the MM7 status code: how an MMSC is told its request
- * was refused (TS 23.140 §8.7.13). `env:Client`: the request, not us, is at fault.
+ * was refused (TS 23.140 §8.7.13). `env:Client` when the request is at fault; `env:Server` for a
+ * 3xxx code (server errors: our side failed, and the MMSC may try again later).
  */
 export function writeFault(transactionId: string | undefined, code: number, reason: string, version: Mm7Version | Mm7Release = '6.8.0'): string {
   const release = typeof version === 'string' ? releaseFor(version) : version;
   return writeEnvelope(release, transactionId, [
     '<env:Fault>',
-    '  <faultcode>env:Client</faultcode>',
+    `  <faultcode>${statusClass(code) === 3000 ? 'env:Server' : 'env:Client'}</faultcode>`,
     `  <faultstring>${escapeXml(reason)}</faultstring>`,
     '  <detail>',
     `    <RSErrorRsp xmlns="${release.namespace}">`,

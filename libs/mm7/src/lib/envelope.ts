@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { escapeXml } from '@mms/contracts';
+import { type XmlStructureLimits, escapeXml, xmlStructureProblem } from '@mms/contracts';
 import { Mm7Release, SOAP_ENV_NAMESPACE } from './releases';
 
 const CRLF = '\r\n';
@@ -32,13 +32,30 @@ const parser = new XMLParser({
 });
 
 /**
- * Reads a SOAP envelope: refuses DOCTYPE and entity declarations (no expansion, ever) and XML
- * that is not well-formed, and returns the TransactionID and the Body's children.
+ * Structural limits of an MM7 envelope we read (a DeliveryReportReq, an MMSC's answer or Fault):
+ * the largest has a few dozen elements, 7 levels deep (Envelope, Body, Fault, detail, RSErrorRsp,
+ * Status, StatusCode). Anything far past that was built to exhaust the parser.
+ */
+export const MM7_XML_LIMITS: XmlStructureLimits = { elements: 1000, depth: 32 };
+
+/**
+ * Reads a SOAP envelope: refuses DOCTYPE and entity declarations (no expansion, ever), documents
+ * past MM7_XML_LIMITS (counted in one scan before any parser runs) and XML that is not
+ * well-formed, and returns the TransactionID and the Body's children.
  */
 export function readEnvelope(xml: string): Mm7Envelope {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new Mm7ReadError('DOCTYPE is not allowed');
+  const problem = xmlStructureProblem(xml, MM7_XML_LIMITS);
+  if (problem !== undefined) throw new Mm7ReadError(`the SOAP envelope has ${problem}`);
   if (XMLValidator.validate(xml) !== true) throw new Mm7ReadError('the SOAP envelope is not well-formed XML');
-  const envelope = field(parser.parse(xml), 'Envelope');
+  let document: unknown;
+  try {
+    document = parser.parse(xml);
+  } catch (error) {
+    // The validator and the parser disagree on a few malformed inputs: still not well-formed.
+    throw new Mm7ReadError(`the SOAP envelope is not well-formed XML: ${error instanceof Error ? error.message.slice(0, 200) : 'unreadable'}`);
+  }
+  const envelope = field(document, 'Envelope');
   const body = field(envelope, 'Body');
   if (typeof body !== 'object' || body === null) throw new Mm7ReadError('no SOAP Envelope with a Body');
   return { transactionId: text(field(field(envelope, 'Header'), 'TransactionID')), body: body as Record<string, unknown> };

@@ -4,6 +4,8 @@ export type StatusClass = 1000 | 2000 | 3000 | 4000;
 /** The codes we write ourselves. */
 export const Mm7Status = {
   Success: 1000,
+  /** Our side failed (the database away...): the MMSC may send the request again later. */
+  ServerError: 3000,
   ImproperIdentification: 4001,
   ValidationError: 4004,
 } as const;

@@ -3,9 +3,16 @@ import type { RedisOptions } from 'bullmq';
 export type ConnectionRole = 'producer' | 'worker';
 
 /**
+ * A producer's command that Redis has not answered within this is failed by ioredis itself: the
+ * backstop behind the shorter withTimeout of each hot-path call (rate checks, login failures,
+ * enqueues), so that a Redis that accepts connections but stalls cannot pile up commands without end.
+ */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 5000;
+
+/**
  * ioredis options from REDIS_URL. Producers fail fast when Redis is down (no offline queue, so an
- * HTTP request never hangs on a dead Redis); workers wait for it forever (BullMQ requires
- * maxRetriesPerRequest: null for blocking commands).
+ * HTTP request never hangs on a dead Redis) or stalls (PRODUCER_COMMAND_TIMEOUT_MS); workers wait
+ * for it forever (BullMQ requires maxRetriesPerRequest: null for blocking commands).
  */
 export function redisOptionsFrom(redisUrl: string, role: ConnectionRole): RedisOptions {
   const url = new URL(redisUrl);
@@ -21,6 +28,6 @@ export function redisOptionsFrom(redisUrl: string, role: ConnectionRole): RedisO
     connectionName: `mmsgw-${role}`,
   };
   return role === 'producer'
-    ? { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
+    ? { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS }
     : { ...base, maxRetriesPerRequest: null, enableReadyCheck: true };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { redisOptionsFrom } from './connection';
+import { withTimeout } from './queue-health';
 
 /**
  * Counters the workers keep in Redis (a hash per name, a field per label value), so the gateway's
@@ -29,6 +30,8 @@ export async function readFleetCounter(redis: Redis, prefix: string, counter: Fl
 export const FLEET_COUNTERS_OPTIONS = Symbol('FLEET_COUNTERS_OPTIONS');
 
 const WARNING_INTERVAL_MS = 60_000;
+/** Counting runs right after a step's commit, on the job's path: a stalled Redis must not hold it. */
+const COUNT_TIMEOUT_MS = 1000;
 
 /**
  * The process's handle on the fleet counters: one Redis connection that fails fast (producer
@@ -54,7 +57,7 @@ export class FleetCounters implements OnApplicationShutdown {
     try {
       const pipeline = this.redis.pipeline();
       for (const label of labels) pipeline.hincrby(key, label, 1);
-      const results = (await pipeline.exec()) ?? [];
+      const results = (await withTimeout(pipeline.exec(), COUNT_TIMEOUT_MS, `counting ${counter}`)) ?? [];
       const failed = results.find(([error]) => error !== null);
       if (failed !== undefined) throw failed[0];
     } catch (error) {
