@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { JobName, QueueName } from '@mms/contracts';
 import { PrismaService, acceptMessages, createPgPool, withTransaction } from '@mms/db';
-import { hashApiKey } from '../apps/gateway/src/partner-api/credentials';
+import { hashApiKey, verifyLegacyPassword } from '../apps/gateway/src/partner-api/credentials';
 import { newMessageFixture } from '../test/fixtures';
 import { type AdminRun, admin, adminOk } from './admin/fixtures/run-admin';
 
@@ -125,15 +125,17 @@ describe('admin CLI: accounts, API keys, sender codes, credits (real PostgreSQL)
       expect((await accountRow(name))?.allowedActions).toEqual([]);
     });
 
-    it('account:legacy-login stores md5(password) as PASS carries it, refuses a user of another account, and --off clears it', async () => {
+    it('account:legacy-login stores a salted scrypt of md5(password) (as PASS carries it), refuses a user of another account, and --off clears it', async () => {
       const name = await newAccount();
       const user = fresh('user');
+      const md5 = createHash('md5').update('correct horse').digest('hex');
       await adminOk(admin('account:legacy-login', name, '--user', user, '--password', 'correct horse'));
-      expect(await accountRow(name)).toMatchObject({
-        legacyLoginEnabled: true,
-        legacyUser: user,
-        legacyPassMd5: createHash('md5').update('correct horse').digest('hex'),
-      });
+      const stored = await accountRow(name);
+      expect(stored).toMatchObject({ legacyLoginEnabled: true, legacyUser: user, legacyPassMd5: expect.stringMatching(/^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/) });
+      // The gateway's check takes PASS (in any case) and nothing else; the md5 is nowhere in the row.
+      expect(await verifyLegacyPassword(stored?.legacyPassMd5 as string, md5.toUpperCase())).toBe(true);
+      expect(await verifyLegacyPassword(stored?.legacyPassMd5 as string, createHash('md5').update('wrong horse').digest('hex'))).toBe(false);
+      expect(stored?.legacyPassMd5).not.toContain(md5);
       const before = await accountRow(name);
       expectRefused(await admin('account:legacy-login', name, '--user', 'legacy', '--password', 'long enough'), /user legacy belongs to account legacy already$/);
       expectRefused(await admin('account:legacy-login', name, '--user', user, '--password', 'short'), /--password must have at least 8 characters$/);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Command } from 'commander';
 import { type Account, type Prisma } from '@mms/db';
+import { hashLegacyPassword } from '../../apps/gateway/src/partner-api/credentials';
 import { type AdminContext, AdminError, act, withExamples } from './context';
 import { NUMBER_VALIDATIONS, describeChoices, integerFrom, onOffFrom, oneOf } from './input';
 
@@ -104,7 +105,7 @@ export function registerAccountCommands(program: Command, ctx: AdminContext): vo
       .description('the legacy USER + PASS login (PASS is md5 of the password): on with a user and password, or --off')
       .argument('<name>', 'the account name')
       .option('--user <user>', 'the USER partners send')
-      .option('--password <password>', 'the password (stored as its md5, as PASS carries it)')
+      .option('--password <password>', 'the password (PASS carries its md5; stored as a salted scrypt of that md5)')
       .option('--off', 'no legacy login')
       .action(act(ctx, (name: string, options: LegacyOptions) => legacyLogin(ctx, name, options))),
     'account:legacy-login acme --user acme --password s3cret-pass',
@@ -289,6 +290,7 @@ async function legacyLogin(ctx: AdminContext, name: string, o: LegacyOptions): P
   if (o.password.length < 8) throw new AdminError('--password must have at least 8 characters');
   const holder = await ctx.prisma.account.findUnique({ where: { legacyUser: o.user } });
   if (holder !== null && holder.name !== name) throw new AdminError(`user ${o.user} belongs to account ${holder.name} already`);
-  const legacyPassMd5 = createHash('md5').update(o.password, 'utf8').digest('hex');
+  // PASS carries md5(password); what is stored is the gateway's slow salted hash of that md5.
+  const legacyPassMd5 = await hashLegacyPassword(createHash('md5').update(o.password, 'utf8').digest('hex'));
   return updateAccount(ctx, name, { legacyLoginEnabled: true, legacyUser: o.user, legacyPassMd5 }, `legacy login on for user ${o.user}`);
 }

@@ -15,6 +15,8 @@ import { GatewayReadiness } from './ops/readiness';
 import { AcceptCommitter } from './partner-api/accept-committer';
 import { AcceptMessageService } from './partner-api/accept-message.service';
 import { AccountCatalog } from './partner-api/account-catalog';
+import { LegacyPasswords } from './partner-api/legacy-passwords';
+import { LoginThrottle } from './partner-api/login-throttle';
 import { PartnerApiController } from './partner-api/partner-api.controller';
 import { RateLimiter } from './partner-api/rate-limiter';
 
@@ -35,6 +37,8 @@ export class GatewayModule {
         AcceptMessageService,
         InternalSendService,
         RateLimiter,
+        LoginThrottle,
+        LegacyPasswords,
         OutboxRelay,
         StuckMessageReconciler,
         GatewayMetrics,

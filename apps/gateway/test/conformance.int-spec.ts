@@ -285,7 +285,9 @@ describe('gateway: sendMMSBarcode conformance (every code, precedence, request f
   }
 
   beforeAll(async () => {
-    gateway = await startGateway({ QUEUE_PREFIX: prefix });
+    // Every E104 case goes out in each request form from this one address: more failed logins
+    // than the throttle's default allows an address (login-throttle.int-spec.ts tests that).
+    gateway = await startGateway({ QUEUE_PREFIX: prefix, LOGIN_FAILURES_PER_ADDRESS: '1000', LOGIN_FAILURES_PER_KEY_PREFIX: '1000' });
     prisma = createPrismaClient(process.env.DATABASE_URL as string, 2);
 
     const strict = await createAccount('strict', keys.strict, { numberValidation: 'STRICT' });

@@ -6,3 +6,4 @@ export * from './lib/response';
 export * from './lib/submit-req';
 export * from './lib/submit-rsp';
 export * from './lib/delivery-report';
+export * from './lib/connectors';

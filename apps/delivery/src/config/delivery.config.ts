@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dbEnv } from '@mms/db';
 import { booleanVariable, commonEnv, loadConfig, portVariable, productionChecks, workerNicenessVariable } from '@mms/config';
+import { connectorsVariable } from '@mms/mm7';
 import { DEFAULT_CARRIER_LIMITS, HANDSET_CLASS_NAMES } from '../handset/handset-profiles';
 import { mm7ConnectorSchema } from '../transport/mm7/mm7-connector';
 
@@ -46,20 +47,10 @@ export const deliveryEnvSchema = z.object({
   /**
    * More MMSC connectors, as a JSON array of { name, url, username, password, vaspId, vasId,
    * version, timeoutMs, maxPerSecond, numberPrefix, retryableCodes, maxMessageBytes,
-   * unknownHandsetClass }; carrier_routes name them.
+   * unknownHandsetClass, inboundUsername, inboundPassword }; carrier_routes name them. The gateway
+   * reads the same variable for the inbound credentials of each connector's delivery reports.
    */
-  MM7_CONNECTORS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of connectors' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(mm7ConnectorSchema))
-    .optional(),
+  MM7_CONNECTORS: connectorsVariable(mm7ConnectorSchema).optional(),
 
   // Postbacks (docs/postbacks.md). The retry pair is the fleet's default; accounts may override it.
   /** Wait between attempts at a postback the partner did not acknowledge (API.md: 5 minutes). */

@@ -5,6 +5,7 @@ import { MessageStatus } from '@mms/contracts';
 import { PG_POOL, PrismaService, recordEvent, recordTransition, withTransaction } from '@mms/db';
 import { FleetCounters, OutboxDispatcher, PermanentJobError } from '@mms/queue';
 import { DeliveryMetrics } from '../ops/delivery-metrics';
+import { mm7TransportName } from '../transport/mm7/mm7-connector';
 
 /** MM7 MMStatus (TS 23.140) -> our final status; other values are recorded without a change. */
 const FINAL_STATUS: Readonly<Record<string, MessageStatus>> = {
@@ -16,7 +17,9 @@ const FINAL_STATUS: Readonly<Record<string, MessageStatus>> = {
 /**
  * Applies a stored delivery report to its message: DELIVERED / EXPIRED / REJECTED, with the
  * handset and carrier detail a partner postback will need; the handset is remembered for the
- * number. A report for a MessageID that is not ours is marked processed and left unmatched.
+ * number. The message is looked for among those its connector sent (the connector the gateway
+ * authenticated the report as); a report for a MessageID that is not that connector's is marked
+ * processed and left unmatched.
  */
 @Injectable()
 export class DeliveryReportsService {
@@ -55,11 +58,13 @@ export class DeliveryReportsService {
     const unmatched = report.processedAt !== null && report.messageId === null;
     if (report.processedAt !== null && !(unmatched && options.retryUnmatched)) return { matched: report.messageId !== null };
 
-    const message = await this.prisma.message.findFirst({ where: { carrierMessageId: report.mmscMessageId } });
+    // Only among the messages of the connector whose credentials the report came with: an MMSC
+    // cannot touch another carrier's messages by naming their MessageIDs.
+    const message = await this.prisma.message.findFirst({ where: { carrierMessageId: report.mmscMessageId, transport: mm7TransportName(report.connector) } });
     if (message === null) {
       await this.prisma.deliveryReport.update({ where: { id: reportId }, data: { processedAt: new Date() } });
       this.metrics.reportApplied(report.mmStatus, 'unmatched');
-      this.logger.warn(`delivery report ${reportId}: MMSC message ${report.mmscMessageId} is not one of ours`);
+      this.logger.warn(`delivery report ${reportId}: MMSC message ${report.mmscMessageId} is not one of connector ${report.connector}'s`);
       return { matched: false };
     }
     setLogRequestId(message.requestId);

@@ -2,51 +2,68 @@ import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JobName, queueOfJob } from '@mms/contracts';
 import { PrismaService } from '@mms/db';
-import { InvalidDeliveryReportError, Mm7Status, parseDeliveryReport, writeDeliveryReportRsp, writeFault } from '@mms/mm7';
+import { InvalidDeliveryReportError, Mm7Status, parseDeliveryReport, writeDeliveryReportRsp } from '@mms/mm7';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { OutboxRelay } from '../outbox/outbox.relay';
-import { basicAuthMatches } from '../partner-api/credentials';
+import { sendFault } from './fault-reply';
+import { InboundCredential, connectorAuthenticatedBy, inboundCredentialsOf } from './inbound-credentials';
 import { soapEnvelopeOf } from './soap-part';
 
 /**
- * MM7 DeliveryReportReq from MMSCs (FIXED-POINTS: /mm7/delivery-reports, basic auth). The report
- * is stored and its job written to the outbox in one transaction, then answered with
- * DeliveryReportRsp 1000; the delivery service applies it. A report for a MessageID that is not
- * ours is stored and answered all the same.
+ * MM7 DeliveryReportReq from MMSCs (FIXED-POINTS: /mm7/delivery-reports, basic auth). Each
+ * connector's MMSC has credentials of its own (inbound-credentials.ts); the report is stored
+ * with the connector they name, and its job written to the outbox in one transaction, then
+ * answered with DeliveryReportRsp 1000; the delivery service applies it, to a message of that
+ * connector only. A report for a MessageID that is not ours is stored and answered all the same.
+ *
+ * Whatever arrives is answered with an MM7 document: a report we cannot read gets a SOAP Fault
+ * (4004, env:Client), one we could not take because our side failed gets a Fault too (3000,
+ * env:Server, so the MMSC sends it again), both with HTTP 500 as SOAP 1.1 §6.2 wants; wrong
+ * credentials get 401 with a Fault (4001). Never an HTML or JSON error page.
  */
 @Controller('mm7')
 export class DeliveryReportsController {
   private readonly logger = new Logger('DeliveryReports');
+  private readonly credentials: readonly InboundCredential[];
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: OutboxRelay,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.credentials = inboundCredentialsOf(config);
+  }
 
   @Post('delivery-reports')
   async receive(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const password = this.config.MM7_INBOUND_PASSWORD;
-    if (password === undefined || !basicAuthMatches(req.headers.authorization, this.config.MM7_INBOUND_USERNAME, password)) {
-      await reply
-        .status(401)
-        .header('www-authenticate', 'Basic realm="mm7"')
-        .header('content-type', 'text/xml; charset=utf-8')
-        .send(writeFault(undefined, Mm7Status.ImproperIdentification, 'Improper identification'));
+    try {
+      await this.take(req, reply);
+    } catch (error) {
+      this.logger.error(`delivery report not taken: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!reply.sent) await sendFault(reply, 500, Mm7Status.ServerError, 'Server error: the report was not taken, send it again later');
+    }
+  }
+
+  private async take(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const connector = connectorAuthenticatedBy(req.headers.authorization, this.credentials);
+    if (connector === undefined) {
+      reply.header('www-authenticate', 'Basic realm="mm7"');
+      await sendFault(reply, 401, Mm7Status.ImproperIdentification, 'Improper identification');
       return;
     }
-    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     let report;
     try {
+      const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       report = parseDeliveryReport(soapEnvelopeOf(body, req.headers['content-type'] ?? ''));
     } catch (error) {
       if (!(error instanceof InvalidDeliveryReportError)) throw error;
-      await reply.status(500).header('content-type', 'text/xml; charset=utf-8').send(writeFault(undefined, Mm7Status.ValidationError, error.message));
+      await sendFault(reply, 500, Mm7Status.ValidationError, error.message);
       return;
     }
     const entry = await this.prisma.$transaction(async (tx) => {
       const row = await tx.deliveryReport.create({
         data: {
+          connector,
           transactionId: report.transactionId ?? null,
           mmscMessageId: report.mmscMessageId,
           recipient: report.recipient ?? null,
@@ -62,7 +79,7 @@ export class DeliveryReportsController {
       });
     });
     await this.outbox.dispatchNow(entry);
-    this.logger.log(`delivery report ${report.mmStatus} for MMSC message ${report.mmscMessageId}`);
+    this.logger.log(`delivery report ${report.mmStatus} for MMSC message ${report.mmscMessageId} (connector ${connector})`);
     await reply.status(200).header('content-type', 'text/xml; charset=utf-8').send(writeDeliveryReportRsp(report.transactionId, report.mm7Version));
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dbEnv } from '@mms/db';
+import { connectorsVariable, mm7InboundConnectorSchema } from '@mms/mm7';
 import { booleanVariable, commonEnv, loadConfig, portVariable, productionChecks } from '@mms/config';
 
 export const gatewayEnvSchema = z.object({
@@ -49,6 +50,12 @@ export const gatewayEnvSchema = z.object({
   /** Basic auth MMSCs use on /mm7/delivery-reports; without a password every report is refused. */
   MM7_INBOUND_USERNAME: z.string().min(1).default('mmsc'),
   MM7_INBOUND_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /**
+   * The delivery service's MMSC connectors (JSON); the gateway reads each one's name and its
+   * inboundUsername / inboundPassword: the reports of that connector's MMSC. MM7_INBOUND_* above
+   * are the `default` connector's. A report is matched only to messages its connector sent.
+   */
+  MM7_CONNECTORS: connectorsVariable(mm7InboundConnectorSchema).optional(),
 
   // Bounds (docs/reliability.md). The partner port's HTTP server:
   /** A request must have arrived whole (headers and body) within this, or its connection is closed (408). */
@@ -57,7 +64,31 @@ export const gatewayEnvSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
   /** A connection with no traffic at all for this long is closed (Fastify connectionTimeout). */
   HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(75_000),
-});
+
+  // Failed logins (docs/authentication.md): counted in Redis per window, shared by every gateway.
+  /** The window failed logins are counted in, from the first failure. */
+  LOGIN_THROTTLE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Failures from one client address (an IPv6 /64) before its logins are refused unchecked (E104); 0 = no limit. */
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(20),
+  /**
+   * Failures for one API key prefix (its first 6 characters) or legacy USER before addresses that
+   * failed are refused unchecked for it; addresses without failures are still checked. 0 = no limit.
+   */
+  LOGIN_FAILURES_PER_KEY_PREFIX: z.coerce.number().int().min(0).max(1_000_000).default(10),
+})
+  .superRefine((config, ctx) => {
+    // A report's user names its connector: two connectors sharing a user could not be told apart.
+    const users = new Map<string, string>();
+    if (config.MM7_INBOUND_PASSWORD !== undefined) users.set(config.MM7_INBOUND_USERNAME, 'default');
+    for (const connector of config.MM7_CONNECTORS ?? []) {
+      if (connector.inboundUsername === undefined) continue;
+      const holder = users.get(connector.inboundUsername);
+      if (holder !== undefined && holder !== connector.name) {
+        ctx.addIssue({ code: 'custom', path: ['MM7_CONNECTORS'], message: `connector ${connector.name}: inboundUsername is ${holder}'s already` });
+      }
+      users.set(connector.inboundUsername, connector.name);
+    }
+  });
 
 export type GatewayConfig = z.output<typeof gatewayEnvSchema>;
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

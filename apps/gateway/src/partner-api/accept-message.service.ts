@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { PartnerApiError, PartnerRequest, PartnerResponse, checkEncodable } from '@mms/contracts';
+import { Credentials, PartnerApiError, PartnerRequest, PartnerResponse, checkEncodable } from '@mms/contracts';
 import { AcceptCommitter } from './accept-committer';
 import { AccountCatalog, AccountProfile, TemplateProfile } from './account-catalog';
-import { hashApiKey, sameSecret } from './credentials';
+import { hashApiKey } from './credentials';
+import { LegacyPasswords } from './legacy-passwords';
+import { LoginThrottle } from './login-throttle';
 import { RateLimiter, intervalInSeconds } from './rate-limiter';
 import { checkReceiver } from './receiver-number';
 
@@ -36,23 +38,29 @@ export class AcceptMessageService {
     private readonly catalog: AccountCatalog,
     private readonly committer: AcceptCommitter,
     private readonly rateLimiter: RateLimiter,
+    private readonly throttle: LoginThrottle,
+    private readonly legacyPasswords: LegacyPasswords,
   ) {}
 
-  /** `via` says where the request came from (recorded in the ACCEPTED event): the XML API, or an internal send. */
-  async accept(request: PartnerRequest, via = 'partner-api'): Promise<PartnerResponse> {
-    const checked = await this.check(request);
+  /**
+   * `via` says where the request came from (recorded in the ACCEPTED event): the XML API, or an
+   * internal send. `clientAddress`, the partner's address, is what failed logins are counted by
+   * (LoginThrottle); internal sends come from our own services and have none.
+   */
+  async accept(request: PartnerRequest, via = 'partner-api', clientAddress?: string): Promise<PartnerResponse> {
+    const checked = await this.check(request, clientAddress);
     const trackingId = await this.record(request, checked, via);
     return { status: 'Success', mmsId: checked.template.id, trackingId, to: checked.to };
   }
 
-  private async check(request: PartnerRequest): Promise<CheckedRequest> {
+  private async check(request: PartnerRequest, clientAddress: string | undefined): Promise<CheckedRequest> {
     // 1. Request form and XML (E100, E108) were settled by the parser.
     // 2. Action.
     if (request.action === undefined || request.action.toLowerCase() !== SEND_MMS_BARCODE) {
       throw new PartnerApiError('E101');
     }
-    // 3. Credentials.
-    const account = await this.authenticate(request);
+    // 3. Credentials, unless this address (or this key prefix, from an address that failed) is throttled.
+    const account = await this.authenticate(request, clientAddress);
     // 4. Account state.
     if (!account.apiActivated || !account.active) throw new PartnerApiError('E109');
     if (!account.apiRights) throw new PartnerApiError('E105');
@@ -94,26 +102,33 @@ export class AcceptMessageService {
     return { account, template, databaseId, to: receiver.number, toCountry: receiver.country, senderCode, campaignId };
   }
 
-  private async authenticate(request: PartnerRequest): Promise<AccountProfile> {
+  private async authenticate(request: PartnerRequest, clientAddress: string | undefined): Promise<AccountProfile> {
     const { credentials } = request;
     if (credentials.kind === 'none') throw new PartnerApiError('E102');
-    if (credentials.kind === 'apiKey') {
-      // Looked up by digest (a unique index); the key itself is never stored or compared.
-      const account = await this.catalog.accountByApiKeyHash(hashApiKey(credentials.apiKey));
-      if (account === null) throw new PartnerApiError('E104');
-      return account;
-    }
-    if (credentials.passMd5 === undefined) throw new PartnerApiError('E103');
-    const account = await this.catalog.accountByLegacyUser(credentials.user);
-    if (
-      account === null ||
-      !account.legacyLoginEnabled ||
-      account.legacyPassMd5 === null ||
-      !sameSecret(account.legacyPassMd5.toLowerCase(), credentials.passMd5.toLowerCase())
-    ) {
+    if (credentials.kind === 'legacy' && credentials.passMd5 === undefined) throw new PartnerApiError('E103');
+    const attempt = clientAddress === undefined ? undefined : this.throttle.attemptOf(clientAddress, credentials);
+    if (attempt !== undefined && (await this.throttle.refuses(attempt))) throw new PartnerApiError('E104');
+    const account = await this.verify(credentials);
+    if (account === 'busy') throw new PartnerApiError('E104'); // not counted: nothing was checked
+    if (account === null) {
+      if (attempt !== undefined) await this.throttle.failed(attempt);
       throw new PartnerApiError('E104');
     }
     return account;
+  }
+
+  /** The account the credentials belong to, null when they are wrong; 'busy' when too many legacy checks wait. */
+  private async verify(credentials: Exclude<Credentials, { kind: 'none' }>): Promise<AccountProfile | null | 'busy'> {
+    if (credentials.kind === 'apiKey') {
+      // Looked up by digest (a unique index); the key itself is never stored or compared.
+      return this.catalog.accountByApiKeyHash(hashApiKey(credentials.apiKey));
+    }
+    const account = await this.catalog.accountByLegacyUser(credentials.user);
+    const usable = account !== null && account.legacyLoginEnabled ? account : null;
+    // Every legacy attempt costs one check, an unknown user included (LegacyPasswords).
+    const verdict = await this.legacyPasswords.verify({ id: usable?.id ?? 0, stored: usable?.legacyPassMd5 ?? null }, credentials.passMd5 ?? '');
+    if (verdict === 'busy') return 'busy';
+    return verdict === 'match' ? usable : null;
   }
 
   /**

@@ -1,4 +1,5 @@
-import { basicAuthMatches, hashApiKey, sameSecret } from './credentials';
+import { createHash, scryptSync } from 'node:crypto';
+import { LEGACY_SCRYPT, basicAuthMatches, basicAuthOf, hashApiKey, hashLegacyPassword, isBareMd5, sameSecret, verifyLegacyPassword } from './credentials';
 
 describe('hashApiKey', () => {
   it.each<[string, string, string]>([
@@ -54,5 +55,84 @@ describe('basicAuthMatches', () => {
     ['another scheme', header.replace('Basic', 'Bearer')],
   ])('refuses %s', (_case, value) => {
     expect(basicAuthMatches(value, 'mmsc', 's3cret-pass')).toBe(false);
+  });
+});
+
+describe('sameSecret over digests', () => {
+  it('compares secrets of any length without throwing (timingSafeEqual sees 32 bytes each time)', () => {
+    expect(sameSecret('a'.repeat(10_000), 'a'.repeat(10_000))).toBe(true);
+    expect(sameSecret('a'.repeat(10_000), 'a')).toBe(false);
+    expect(sameSecret('', 'a'.repeat(10_000))).toBe(false);
+  });
+});
+
+describe('basicAuthOf', () => {
+  const encode = (text: string) => `Basic ${Buffer.from(text, 'utf8').toString('base64')}`;
+
+  it.each<[string, string | undefined, { username: string; password: string } | undefined]>([
+    ['a user and password', encode('mmsc:s3cret'), { username: 'mmsc', password: 's3cret' }],
+    ['a password with colons (only the first one splits)', encode('mmsc:a:b:c'), { username: 'mmsc', password: 'a:b:c' }],
+    ['an empty password', encode('mmsc:'), { username: 'mmsc', password: '' }],
+    ['the scheme in another case', encode('mmsc:x').replace('Basic', 'basic'), { username: 'mmsc', password: 'x' }],
+    ['UTF-8 credentials', encode('usér:pässwörd'), { username: 'usér', password: 'pässwörd' }],
+    ['no header', undefined, undefined],
+    ['no colon', encode('mmsc'), undefined],
+    ['another scheme', encode('mmsc:x').replace('Basic', 'Bearer'), undefined],
+    ['no credentials after the scheme', 'Basic ', undefined],
+    ['not base64', 'Basic !!!', undefined],
+  ])('%s', (_case, header, expected) => {
+    expect(basicAuthOf(header)).toEqual(expected);
+  });
+});
+
+describe('the legacy password in its scrypt form', () => {
+  const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
+  const pass = md5('legacy-pass');
+
+  it('is scrypt$N$r$p$salt$hash with the interactive-login cost, salted afresh each time, and never contains the md5', async () => {
+    const first = await hashLegacyPassword(pass);
+    const second = await hashLegacyPassword(pass);
+    expect(first).toMatch(new RegExp(`^scrypt\\$${LEGACY_SCRYPT.N}\\$${LEGACY_SCRYPT.r}\\$${LEGACY_SCRYPT.p}\\$[A-Za-z0-9_-]{22}\\$[A-Za-z0-9_-]{43}$`));
+    expect(second).not.toBe(first);
+    expect(first).not.toContain(pass);
+    expect(isBareMd5(first)).toBe(false);
+  });
+
+  it('matches the md5 it was made from, in either case of hex, and nothing else', async () => {
+    const stored = await hashLegacyPassword(pass);
+    expect(await verifyLegacyPassword(stored, pass)).toBe(true);
+    expect(await verifyLegacyPassword(stored, pass.toUpperCase())).toBe(true);
+    expect(await verifyLegacyPassword(stored, md5('legacy-pasS'))).toBe(false);
+    expect(await verifyLegacyPassword(stored, '')).toBe(false);
+    // The password itself is not what PASS carries.
+    expect(await verifyLegacyPassword(stored, 'legacy-pass')).toBe(false);
+  });
+
+  it('reads the parameters from the value: a hash made with other costs still verifies', async () => {
+    const salt = Buffer.from('0123456789abcdef');
+    const hash = scryptSync(pass, salt, 32, { N: 1024, r: 4, p: 2 });
+    const stored = `scrypt$1024$4$2$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+    expect(await verifyLegacyPassword(stored, pass)).toBe(true);
+    expect(await verifyLegacyPassword(stored.replace('$4$2$', '$4$1$'), pass)).toBe(false);
+  });
+
+  it('still reads a bare md5 (a row not converted yet), in constant time, in either case', async () => {
+    expect(isBareMd5(pass)).toBe(true);
+    expect(isBareMd5(pass.toUpperCase())).toBe(true);
+    expect(await verifyLegacyPassword(pass, pass.toUpperCase())).toBe(true);
+    expect(await verifyLegacyPassword(pass.toUpperCase(), pass)).toBe(true);
+    expect(await verifyLegacyPassword(pass, md5('other'))).toBe(false);
+  });
+
+  it.each([
+    ['an empty value', ''],
+    ['another scheme', `bcrypt$10$${'a'.repeat(53)}`],
+    ['N not a power of two', 'scrypt$1000$8$1$MDEyMzQ1Njc4OWFiY2RlZg$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['N past 2^20 (gigabytes of memory)', 'scrypt$4194304$8$1$MDEyMzQ1Njc4OWFiY2RlZg$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['r past 32', 'scrypt$16384$64$1$MDEyMzQ1Njc4OWFiY2RlZg$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['a cut-short value', 'scrypt$16384$8$1$MDEyMzQ1Njc4OWFiY2RlZg'],
+    ['31 hex digits', pass.slice(1)],
+  ])('matches nothing for %s', async (_case, stored) => {
+    expect(await verifyLegacyPassword(stored, pass)).toBe(false);
   });
 });

@@ -3,21 +3,29 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdFrom, withLogContext } from '@mms/config';
 import { errorInfoFor } from '@mms/contracts';
+import { Mm7Status } from '@mms/mm7';
+import { DELIVERY_REPORTS_PATH, sendFault } from '../carrier-callbacks/fault-reply';
 import { PARTNER_API_PATH } from './partner-api.controller';
 import { renderResponse } from './response-xml';
 
 /**
  * Errors raised before the partner API's handler runs (a body over the size limit, a body Fastify
  * could not read) still get a RESPONSE document: E100, with HTTP 413 for an oversized body.
- * Every other route keeps Nest's default error answers.
+ * Likewise an MMSC's delivery report gets a SOAP Fault (413 for an oversized body, 500 for
+ * anything else, as SOAP 1.1 §6.2 wants). Every other route keeps Nest's default error answers.
  */
 @Catch()
 export class PartnerApiExceptionFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('PartnerApi');
+  private readonly reportsLogger = new Logger('DeliveryReports');
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
+    if (request.url?.startsWith(DELIVERY_REPORTS_PATH)) {
+      this.reportRefused(exception, http.getResponse<FastifyReply>());
+      return;
+    }
     if (!request.url?.startsWith(PARTNER_API_PATH)) {
       super.catch(exception, host);
       return;
@@ -34,6 +42,19 @@ export class PartnerApiExceptionFilter extends BaseExceptionFilter {
       .header('content-type', 'text/xml; charset=utf-8')
       .header('x-request-id', requestId)
       .send(renderResponse({ status: 'Failure', errorCode: 'E100', errorInfo: errorInfoFor('E100') }));
+  }
+
+  private reportRefused(exception: unknown, reply: FastifyReply): void {
+    if (reply.sent) return;
+    const status = statusOf(exception);
+    if (status === 413) {
+      void sendFault(reply, 413, Mm7Status.ValidationError, 'the report is larger than this gateway accepts');
+    } else if (status !== undefined && status >= 400 && status < 500) {
+      void sendFault(reply, 500, Mm7Status.ValidationError, 'the report could not be read');
+    } else {
+      this.reportsLogger.error(`delivery report not taken: ${exception instanceof Error ? exception.stack : String(exception)}`);
+      void sendFault(reply, 500, Mm7Status.ServerError, 'Server error: the report was not taken, send it again later');
+    }
   }
 }
 

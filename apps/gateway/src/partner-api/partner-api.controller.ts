@@ -68,7 +68,8 @@ export class PartnerApiController {
         contentType: req.headers['content-type'],
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
       });
-      return { request, response: await this.acceptMessage.accept(request) };
+      // req.ip: the peer, or with TRUST_PROXY the client its proxy names (failed logins are counted by it).
+      return { request, response: await this.acceptMessage.accept(request, 'partner-api', req.ip) };
     } catch (error) {
       // A GET refused by the parser still carried its TO in the query: echo it, as for any failure.
       if (error instanceof PartnerApiError) return { request, response: failure(error, request?.to ?? toInQuery(req.query)) };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MM7_VERSIONS } from '@mms/mm7';
+import { INBOUND_PAIR_MESSAGE, MM7_VERSIONS, inboundCredentialsPaired, mm7InboundCredentialFields } from '@mms/mm7';
 import { DEFAULT_CARRIER_LIMITS, HANDSET_CLASS_NAMES } from '../../handset/handset-profiles';
 
 /** One MMSC connector: where and how we submit (configuration, never code). */
@@ -21,6 +21,16 @@ export const mm7ConnectorSchema = z.object({
   maxMessageBytes: z.number().int().min(1024).max(100_000_000).optional(),
   /** The handset class for a phone neither DEVICE nor a delivery report named. */
   unknownHandsetClass: z.enum(HANDSET_CLASS_NAMES).default(DEFAULT_CARRIER_LIMITS.unknownHandsetClass),
-});
+  /**
+   * The basic auth this connector's MMSC uses for its delivery reports (read by the gateway from
+   * the same MM7_CONNECTORS): a report is matched only to messages this connector sent.
+   */
+  ...mm7InboundCredentialFields,
+}).refine(inboundCredentialsPaired, { message: INBOUND_PAIR_MESSAGE });
 
 export type Mm7Connector = z.output<typeof mm7ConnectorSchema>;
+
+/** What `messages.transport` says of a message this connector took: reports are matched by it. */
+export function mm7TransportName(connector: string): string {
+  return `mm7:${connector}`;
+}

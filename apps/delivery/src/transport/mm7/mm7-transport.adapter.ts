@@ -3,7 +3,7 @@ import { parseSubmitResponse } from '@mms/mm7';
 import type { ComposedMms } from '../../compose/mms';
 import { MmsTransport, PermanentTransportError, SubmitResult } from '../mms-transport';
 import { HttpPoster, HttpAnswer } from './http-post';
-import { Mm7Connector } from './mm7-connector';
+import { Mm7Connector, mm7TransportName } from './mm7-connector';
 import { submitReqFor } from './submit-req';
 
 /** Told of each SubmitReq's answer: the MMSC's status code (or http_401, http_403, no_answer) and the time it took. */
@@ -52,7 +52,7 @@ export class Mm7Transport implements MmsTransport {
     const outcome = parseSubmitResponse(body, this.connector.retryableCodes);
     answered(outcome.code);
     if (outcome.kind === 'accepted') {
-      const submitted = { transport: `mm7:${this.connector.name}`, reference: outcome.messageId ?? null, bytes: request.body.length };
+      const submitted = { transport: mm7TransportName(this.connector.name), reference: outcome.messageId ?? null, bytes: request.body.length };
       // Accepted is accepted: the MMSC has the message, and a retry would send the ticket twice.
       return 'warning' in outcome ? { ...submitted, warning: `MM7 ${this.connector.name}: ${outcome.warning}` } : submitted;
     }

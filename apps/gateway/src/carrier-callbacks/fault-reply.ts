@@ -1,0 +1,13 @@
+import type { FastifyReply } from 'fastify';
+import { writeFault } from '@mms/mm7';
+
+/** Where MMSCs post their DeliveryReportReq (FIXED-POINTS). */
+export const DELIVERY_REPORTS_PATH = '/mm7/delivery-reports';
+
+/** Answers an MMSC with a SOAP Fault; the reason goes back to it, so it is kept short. */
+export async function sendFault(reply: FastifyReply, httpStatus: number, code: number, reason: string): Promise<void> {
+  await reply
+    .status(httpStatus)
+    .header('content-type', 'text/xml; charset=utf-8')
+    .send(writeFault(undefined, code, reason.length > 200 ? `${reason.slice(0, 200)}...` : reason));
+}
