@@ -30,6 +30,18 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req: FastifyRequest, body: Buffer, done) => done(null, body));
+  // A request still arriving when shutdown starts is answered, but its kept-alive connection
+  // would then hold the server open until the keep-alive timeout (past the shutdown deadline):
+  // answers given while closing end their connection.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.useGlobalFilters(new PartnerApiExceptionFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
   // Hybrid app: internal sends (libs/send-client) come off the internal-send queue into the same accept use case.

@@ -1,9 +1,16 @@
 import 'reflect-metadata';
-import { createLogger, installShutdownDeadline, isWorkerSupervisor, refuseDevSeedCredentials, superviseWorkerProcesses, unreachableServices } from '@mms/config';
+import {
+  createLogger,
+  installShutdownDeadline,
+  isWorkerSupervisor,
+  refuseDevSeedCredentials,
+  superviseWorkerProcesses,
+  unreachableServices,
+} from '@mms/config';
 import { createGatewayApp } from './bootstrap';
 import { loadGatewayConfig } from './config/gateway.config';
-import { GatewayOps, serveGatewayClusterOps } from './ops/gateway-ops';
 import { hashApiKey } from './partner-api/credentials';
+import { GatewayOps, serveGatewayClusterOps } from './ops/gateway-ops';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
