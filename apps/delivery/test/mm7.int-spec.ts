@@ -433,10 +433,10 @@ describe('delivery over MM7: the MMSC simulator and delivery reports through the
       ['XML cut short', (id: string) => deliveryReportReq({ transactionId: 'DR-bad', messageId: id, recipient: '16505550100', mmStatus: 'Retrieved' }).slice(0, 400)],
       ['no MMStatus', (id: string) => deliveryReportReq({ transactionId: 'DR-bad', messageId: id, recipient: '16505550100', mmStatus: 'Retrieved' }).replace('<MMStatus>Retrieved</MMStatus>', '')],
       ['another operation', (id: string) => deliveryReportReq({ transactionId: 'DR-bad', messageId: id, recipient: '16505550100', mmStatus: 'Retrieved' }).replace(/DeliveryReportReq/g, 'ReadReplyReq')],
-    ])('answers a malformed report (%s) with a SOAP Fault (500) and stores nothing', async (_case, body) => {
+    ])('answers a malformed report (%s) with a SOAP Fault (400, never a 500) and stores nothing', async (_case, body) => {
       const mmscMessageId = unknownMessageId();
       const response = await post(body(mmscMessageId), { authorization: basicAuth(INBOUND_USER, INBOUND_PASSWORD) });
-      expect(response.status).toBe(500);
+      expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^text\/xml/);
       const xml = await response.text();
       expect(xml).toContain('<env:Fault>');

@@ -66,7 +66,7 @@ describe('gateway: hostile delivery reports are answered with a SOAP Fault', () 
   }
 
   /** The invariants of every refusal; returns the MM7 status code and faultcode. */
-  function expectFault(hit: Awaited<ReturnType<typeof shoot>>, httpStatus = 500): { code: string; faultcode: string; reason: string } {
+  function expectFault(hit: Awaited<ReturnType<typeof shoot>>, httpStatus = 400): { code: string; faultcode: string; reason: string } {
     expect(hit.ms).toBeLessThan(ANSWER_WITHIN_MS);
     expect(hit.status).toBe(httpStatus);
     expect(hit.contentType).toMatch(/^text\/xml\b/);
@@ -125,7 +125,7 @@ describe('gateway: hostile delivery reports are answered with a SOAP Fault', () 
     const failing = jest.spyOn(prisma, '$transaction').mockRejectedValueOnce(new Error('the database went away'));
     try {
       const hit = await shoot(report());
-      expect(expectFault(hit)).toEqual({ code: '3000', faultcode: 'env:Server', reason: 'Server error: the report was not taken, send it again later' });
+      expect(expectFault(hit, 500)).toEqual({ code: '3000', faultcode: 'env:Server', reason: 'Server error: the report was not taken, send it again later' });
       expect(hit.xml).not.toContain('database');
     } finally {
       failing.mockRestore();

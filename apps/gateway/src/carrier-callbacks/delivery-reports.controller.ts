@@ -57,7 +57,7 @@ export class DeliveryReportsController {
       report = parseDeliveryReport(soapEnvelopeOf(body, req.headers['content-type'] ?? ''));
     } catch (error) {
       if (!(error instanceof InvalidDeliveryReportError)) throw error;
-      await sendFault(reply, 500, Mm7Status.ValidationError, error.message);
+      await sendFault(reply, 400, Mm7Status.ValidationError, error.message);
       return;
     }
     const entry = await this.prisma.$transaction(async (tx) => {

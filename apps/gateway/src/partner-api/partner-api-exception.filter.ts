@@ -50,7 +50,7 @@ export class PartnerApiExceptionFilter extends BaseExceptionFilter {
     if (status === 413) {
       void sendFault(reply, 413, Mm7Status.ValidationError, 'the report is larger than this gateway accepts');
     } else if (status !== undefined && status >= 400 && status < 500) {
-      void sendFault(reply, 500, Mm7Status.ValidationError, 'the report could not be read');
+      void sendFault(reply, 400, Mm7Status.ValidationError, 'the report could not be read');
     } else {
       this.reportsLogger.error(`delivery report not taken: ${exception instanceof Error ? exception.stack : String(exception)}`);
       void sendFault(reply, 500, Mm7Status.ServerError, 'Server error: the report was not taken, send it again later');
