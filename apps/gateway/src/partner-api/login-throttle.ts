@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Credentials } from '@mms/contracts';
 import { redisOptionsFrom, withTimeout } from '@mms/queue';
@@ -61,7 +61,7 @@ interface Counter {
  * checked as usual.
  */
 @Injectable()
-export class LoginThrottle implements OnModuleDestroy {
+export class LoginThrottle implements OnApplicationShutdown {
   private readonly logger = new Logger(LoginThrottle.name);
   private readonly redis: Redis;
   private readonly subscriber: Redis;
@@ -82,7 +82,8 @@ export class LoginThrottle implements OnModuleDestroy {
     this.subscriber.subscribe(this.channel).catch((error: unknown) => this.warn(`limits of other gateways not heard: ${describe(error)}`));
   }
 
-  onModuleDestroy(): void {
+  /** After the partner port and internal sends have finished their requests (Nest closes them before this hook). */
+  onApplicationShutdown(): void {
     this.subscriber.disconnect();
     this.redis.disconnect();
   }

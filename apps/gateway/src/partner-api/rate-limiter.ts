@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { redisOptionsFrom, withTimeout } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
@@ -32,7 +32,7 @@ return 0`;
  * through a Redis outage, and refusing all traffic then would be worse than not throttling it.
  */
 @Injectable()
-export class RateLimiter implements OnModuleDestroy {
+export class RateLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger(RateLimiter.name);
   private readonly redis: Redis;
 
@@ -41,7 +41,8 @@ export class RateLimiter implements OnModuleDestroy {
     this.redis.on('error', () => undefined); // reported by the verdicts below, not per reconnect
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the partner port and internal sends have finished their requests (Nest closes them before this hook). */
+  async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
 
