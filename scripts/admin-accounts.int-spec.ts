@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { JobName, QueueName } from '@mms/contracts';
-import { PrismaService, acceptMessages, createPgPool, withTransaction } from '@mms/db';
+import { PrismaService, acceptMessages, createPgPool, markMessageFailed, withTransaction } from '@mms/db';
 import { hashApiKey, verifyLegacyPassword } from '../apps/gateway/src/partner-api/credentials';
 import { newMessageFixture } from '../test/fixtures';
 import { type AdminRun, admin, adminOk } from './admin/fixtures/run-admin';
@@ -309,6 +309,14 @@ describe('admin CLI: accounts, API keys, sender codes, credits (real PostgreSQL)
       expect(shown).toMatch(/^ {2}taken \(one per accepted message\): 1 in the last 24 hours, 1 in the last 30 days, 1 in all$/m);
       expect(shown).toMatch(/^ {4}\S+ {2}\+3 {2}balance 3 {2}by \S+ {2}"trial"$/m);
       expect(shown).toMatch(new RegExp(`^ {4}\\S+ {2}-1 {2}${accepted.trackingId.replace(/[+/=]/g, '\\$&')} {2}MMSID 35674 {2}to 16\\*+\\d\\d {2}ACCEPTED$`, 'm'));
+      expect(shown).toMatch(/^ {2}returned: none /m);
+
+      // Failed before any MMSC accepted it: the ledger gives the credit back, and credits:show lists it.
+      const failPool = createPgPool(process.env.DATABASE_URL as string, 1);
+      await markMessageFailed(failPool, accepted.trackingId, 'barcode', 'does not encode').finally(() => failPool.end());
+      const afterFail = await adminOk(admin('credits:show', name));
+      expect(afterFail).toMatch(new RegExp(`^${name}: 3 credits$`, 'm'));
+      expect(afterFail).toMatch(new RegExp(`^ {4}\\S+ {2}\\+1 {2}${accepted.trackingId.replace(/[+/=]/g, '\\$&')} {2}"barcode: does not encode"$`, 'm'));
       expectRefused(await admin('credits:show', name, '--limit', '0'), /--limit must be an integer from 1 to 1000, got: 0$/);
     });
   });

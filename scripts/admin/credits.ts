@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { maskPhone } from '@mms/config';
+import { trackingIdOf } from '@mms/contracts';
 import { Prisma } from '@mms/db';
 import { type AdminContext, AdminError, act, withExamples } from './context';
 import { integerFrom } from './input';
@@ -12,7 +13,8 @@ const DAY_MS = 86_400_000;
 /**
  * credits:add, credits:show. The balance is accounts.credits; the message ledger takes one credit
  * per accepted message in the accepting statement (acceptMessages), so the debits are the
- * account's messages, and the grants are kept in credit_grants.
+ * account's messages, and the grants are kept in credit_grants. A message that fails before any
+ * MMSC accepted it gets its credit back, kept in credit_returns (written by the ledger).
  */
 export function registerCreditCommands(program: Command, ctx: AdminContext): void {
   withExamples(
@@ -29,10 +31,12 @@ export function registerCreditCommands(program: Command, ctx: AdminContext): voi
   withExamples(
     program
       .command('credits:show')
-      .summary('the balance, credits added and recent debits')
-      .description('the balance, the credits added, and the recent debits (each accepted message took one)')
+      .summary('the balance, credits added, recent debits and returns')
+      .description(
+        'the balance, the credits added, the recent debits (each accepted message took one) and the returns (a message that failed before any MMSC accepted it gave its credit back)',
+      )
       .argument('<account>', 'the account name')
-      .option('--limit <n>', 'how many grants and debits to list, 1..1000 (default 20)')
+      .option('--limit <n>', 'how many grants, debits and returns to list, 1..1000 (default 20)')
       .action(act(ctx, (account: string, options: { limit?: string }) => showCredits(ctx, account, options.limit))),
     'credits:show acme',
     'credits:show acme --limit 100',
@@ -77,7 +81,7 @@ async function showCredits(ctx: AdminContext, accountName: string, limitText: st
   const now = Date.now();
   const taken = (since?: number) =>
     ctx.prisma.message.count({ where: { accountId: account.id, ...(since === undefined ? {} : { createdAt: { gte: new Date(now - since) } }) } });
-  const [day, month, all, grants, debits] = await Promise.all([
+  const [day, month, all, grants, debits, returns] = await Promise.all([
     taken(DAY_MS),
     taken(30 * DAY_MS),
     taken(),
@@ -88,6 +92,7 @@ async function showCredits(ctx: AdminContext, accountName: string, limitText: st
       take: limit,
       select: { createdAt: true, trackingId: true, templateId: true, toNumber: true, status: true },
     }),
+    ctx.prisma.creditReturn.findMany({ where: { accountId: account.id }, orderBy: { id: 'desc' }, take: limit }),
   ]);
   ctx.print(`${account.name}: ${account.credits} credits`);
   ctx.print(`  taken (one per accepted message): ${day} in the last 24 hours, ${month} in the last 30 days, ${all} in all`);
@@ -98,5 +103,9 @@ async function showCredits(ctx: AdminContext, accountName: string, limitText: st
   ctx.print(debits.length === 0 ? '  debits: none yet' : '  recent debits (newest first):');
   for (const m of debits) {
     ctx.print(`    ${m.createdAt.toISOString()}  -1  ${m.trackingId}  MMSID ${m.templateId}  to ${maskPhone(m.toNumber)}  ${m.status}`);
+  }
+  ctx.print(returns.length === 0 ? '  returned: none (a message that fails before any MMSC accepted it gives its credit back)' : '  recent returns (newest first):');
+  for (const r of returns) {
+    ctx.print(`    ${r.createdAt.toISOString()}  +${r.amount}  ${trackingIdOf(r.messageId)}  ${JSON.stringify(r.reason)}`);
   }
 }

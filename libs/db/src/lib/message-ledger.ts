@@ -64,6 +64,11 @@ export function recordTransition(db: SqlClient, t: Transition): Promise<Recorded
  * current status, exactly as recordTransition. A step partners hear of, for an account with a
  * postback URL, also writes its postback and that postback's outbox row in the same statement:
  * a step is never recorded without its notice, nor a notice without its step.
+ *
+ * A step to FAILED from ACCEPTED or RENDERED only (no MMSC has accepted the message) gives the
+ * message's credit back in the same statement, recorded in credit_returns: once per message, since
+ * the move is conditional and credit_returns.message_id unique. A message that was SUBMITTED keeps
+ * its debit. The account rows are locked in id order, as acceptMessages locks them.
  */
 export async function recordTransitions(db: SqlClient, steps: readonly Transition[]): Promise<RecordedSteps> {
   if (steps.length === 0) return { moved: new Set(), announced: [] };
@@ -84,7 +89,22 @@ export async function recordTransitions(db: SqlClient, steps: readonly Transitio
          updated_at = ${NOW}
        FROM step s
        WHERE m.id = s.message_id AND m.status::text = ANY (string_to_array(s.from_list, ','))
-       RETURNING m.id, m.account_id, s.to_status, s.detail
+       RETURNING m.id, m.account_id, s.to_status, s.detail, s.from_list, m.failure_reason
+     ), returned AS (
+       INSERT INTO credit_returns (account_id, message_id, amount, reason, created_at)
+       SELECT account_id, id, 1, coalesce(failure_reason, 'failed'), ${NOW} FROM moved
+       WHERE to_status = 'FAILED' AND string_to_array(from_list, ',') <@ ARRAY['ACCEPTED', 'RENDERED']
+       ORDER BY id
+       ON CONFLICT (message_id) DO NOTHING
+       RETURNING account_id, amount
+     ), refunded AS (
+       SELECT account_id, sum(amount)::int AS amount FROM returned GROUP BY account_id
+     ), locked AS (
+       SELECT a.id FROM accounts a WHERE a.id IN (SELECT account_id FROM refunded) ORDER BY a.id FOR UPDATE
+     ), credited AS (
+       UPDATE accounts a SET credits = a.credits + r.amount
+       FROM refunded r JOIN locked l ON l.id = r.account_id
+       WHERE a.id = r.account_id
      ), event AS (
        INSERT INTO message_events (message_id, status, detail, at)
        SELECT id, to_status::"MessageStatus", detail, ${NOW} FROM moved
@@ -134,7 +154,8 @@ export async function recordEvent(db: SqlClient, messageId: number, status: Mess
 /**
  * Marks a message FAILED after its job failed for good (a permanent error, or retries exhausted).
  * A message already past RENDERED (or failed) is left as it is (nothing moved). `statusDetails`
- * is what the partner's E101 says (the reason itself when not given).
+ * is what the partner's E101 says (the reason itself when not given). The move gives the
+ * message's credit back (recordTransitions), since no MMSC ever accepted it.
  */
 export async function markMessageFailed(
   db: SqlClient,
