@@ -1,14 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import type { ApiKey } from '@mms/db';
-import { hashApiKey } from '../../apps/gateway/src/partner-api/credentials';
+import { API_KEY_PREFIX_LENGTH, hashApiKey } from '../../apps/gateway/src/partner-api/credentials';
 import { type AdminContext, AdminError, act, withExamples } from './context';
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** As long as the docs' example key (32 characters): about 190 random bits. */
 const KEY_LENGTH = 32;
-/** Kept in clear beside the hash so a key can be told apart; leaves about 155 random bits unknown. */
-const PREFIX_LENGTH = 6;
 
 /** api-key:create, :list, :revoke. A key is printed once, at creation; only its SHA-256 is stored. */
 export function registerApiKeyCommands(program: Command, ctx: AdminContext): void {
@@ -37,7 +35,7 @@ export function registerApiKeyCommands(program: Command, ctx: AdminContext): voi
       .summary('revokes an API key')
       .description('revokes a key: requests with it get E104 once the gateways refresh (CATALOG_REFRESH_MS)')
       .argument('<account>', 'the account name')
-      .argument('<key>', `the key id api-key:list shows, the key's first 4 to ${PREFIX_LENGTH} characters, or the whole key`)
+      .argument('<key>', `the key id api-key:list shows, the key's first 4 to ${API_KEY_PREFIX_LENGTH} characters, or the whole key`)
       .action(act(ctx, (account: string, which: string) => revokeKey(ctx, account, which))),
     'api-key:revoke acme 7',
     'api-key:revoke acme qTFkyk',
@@ -55,7 +53,8 @@ async function createKey(ctx: AdminContext, accountName: string, labelText: stri
   const key = newKey();
   // The gateway's own digest (credentials.ts): the lookup by hash finds exactly this row.
   const created = await ctx.prisma.apiKey.create({
-    data: { accountId: account.id, keyHash: hashApiKey(key), keyPrefix: key.slice(0, PREFIX_LENGTH), label },
+    // The first characters kept in clear tell keys apart; about 155 random bits stay unknown.
+    data: { accountId: account.id, keyHash: hashApiKey(key), keyPrefix: key.slice(0, API_KEY_PREFIX_LENGTH), label },
   });
   ctx.print(`API key ${created.id} of ${account.name} (label ${JSON.stringify(label)}):`);
   ctx.print(`  ${key}`);
@@ -79,14 +78,14 @@ async function listKeys(ctx: AdminContext, accountName: string): Promise<void> {
 async function revokeKey(ctx: AdminContext, accountName: string, which: string): Promise<void> {
   const byId = /^[1-9][0-9]{0,9}$/.test(which) ? Number(which) : null;
   if (byId === null && !/^[A-Za-z0-9]{4,}$/.test(which)) {
-    throw new AdminError(`<key> must be a key id, the key's first 4 to ${PREFIX_LENGTH} characters, or the whole key; got: ${JSON.stringify(which)}`);
+    throw new AdminError(`<key> must be a key id, the key's first 4 to ${API_KEY_PREFIX_LENGTH} characters, or the whole key; got: ${JSON.stringify(which)}`);
   }
   const account = await ctx.account(accountName);
   const keys = await ctx.prisma.apiKey.findMany({ where: { accountId: account.id }, orderBy: { id: 'asc' } });
   // The whole key (a partner's leaked key) is matched by its digest, keys made before prefixes were kept included.
   const digest = hashApiKey(which);
   const matches = keys.filter(
-    (k) => k.id === byId || k.keyHash === digest || (which.length <= PREFIX_LENGTH && k.keyPrefix?.startsWith(which) === true),
+    (k) => k.id === byId || k.keyHash === digest || (which.length <= API_KEY_PREFIX_LENGTH && k.keyPrefix?.startsWith(which) === true),
   );
   if (matches.length === 0) throw new AdminError(`no API key of ${account.name} matches ${byId === null ? 'those characters' : `id ${which}`} (api-key:list ${account.name})`);
   if (matches.length > 1) throw new AdminError(`${which} matches ${matches.length} keys of ${account.name} (ids ${matches.map((k) => k.id).join(', ')}): give the id`);
