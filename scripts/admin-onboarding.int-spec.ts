@@ -2,14 +2,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { escapeXmlText } from '@mms/contracts';
 import { PrismaService, createPgPool } from '@mms/db';
-import { BarcodeAppModule } from '../apps/barcode/src/app.module';
-import { loadBarcodeConfig } from '../apps/barcode/src/config/barcode.config';
-import { DeliveryAppModule } from '../apps/delivery/src/app.module';
-import { loadDeliveryConfig } from '../apps/delivery/src/config/delivery.config';
-import { type Simulator, startSimulator, until } from '../apps/delivery/test/mm7-test-kit';
+import { type Simulator, startBarcodeWorker, startDeliveryWorker, startSimulator, until } from '../apps/delivery/test/mm7-test-kit';
 import { PartnerReceiver, documentedVerifier, noticesIn } from '../apps/delivery/test/postback-test-kit';
 import { type GatewayHarness, startGateway } from '../apps/gateway/test/gateway-harness';
 import { decodeBarcodes } from '../test/barcode-decoder';
@@ -54,20 +49,14 @@ describe('onboarding with the admin CLI: from nothing to a delivered MMS', () =>
     await simulator.configure({ dlrWhen: 'never' });
     // The sweeps would hand this suite rows other suites left in the shared database.
     gateway = await startGateway({ QUEUE_PREFIX: prefix, OUTBOX_SWEEP_INTERVAL_MS: '600000', RECONCILE_INTERVAL_MS: '3600000', LOG_LEVEL: 'error' });
-    const barcodeConfig = loadBarcodeConfig({ ...process.env, QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' });
-    barcode = await NestFactory.createApplicationContext(BarcodeAppModule.forRoot(barcodeConfig), { logger: ['error'] });
-    await barcode.init();
-    const deliveryConfig = loadDeliveryConfig({
-      ...process.env,
+    barcode = await startBarcodeWorker({ QUEUE_PREFIX: prefix });
+    delivery = await startDeliveryWorker({
       QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'error',
       MM7_URL: simulator.mm7Url,
       // The partner's receiver listens on 127.0.0.1.
       POSTBACK_ALLOW_PRIVATE_NETWORKS: 'true',
       POSTBACK_SWEEP_INTERVAL_MS: '3600000',
     });
-    delivery = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(deliveryConfig), { logger: ['error'] });
-    await delivery.init();
     prisma = new PrismaService(createPgPool(process.env.DATABASE_URL as string, 2), { ownsPool: true });
 
     // The account manager's whole job, in the order the CLI's overview gives.

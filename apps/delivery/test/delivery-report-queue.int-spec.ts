@@ -1,14 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import { createLogger } from '@mms/config';
 import { MessageStatus } from '@mms/contracts';
 import type { PrismaService } from '@mms/db';
 import { recordTransition } from '@mms/db';
 import { suitePrefix } from '../../../test/fixtures';
 import { type GatewayHarness, startGateway } from '../../gateway/test/gateway-harness';
-import { DeliveryAppModule } from '../src/app.module';
-import { loadDeliveryConfig } from '../src/config/delivery.config';
 import {
   type Simulator,
   basicAuth,
@@ -17,6 +13,7 @@ import {
   enqueueSubmit,
   messageIn,
   renderedMessage,
+  startDeliveryWorker,
   startSimulator,
   testPrisma,
   until,
@@ -51,9 +48,7 @@ describe('a delivery report behind a submit backlog', () => {
     });
     simulator = await startSimulator({});
     await simulator.configure({ latencyMs: MMSC_LATENCY_MS, dlrWhen: 'never' });
-    const config = loadDeliveryConfig({ ...process.env, QUEUE_PREFIX: prefix, MM7_URL: simulator.mm7Url, LOG_LEVEL: 'error', DELIVERY_CONCURRENCY: '1' });
-    delivery = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(config), { logger: createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT) });
-    await delivery.init();
+    delivery = await startDeliveryWorker({ QUEUE_PREFIX: prefix, MM7_URL: simulator.mm7Url, DELIVERY_CONCURRENCY: '1' });
     queue = deliveryQueue(prefix);
     prisma = testPrisma();
   });

@@ -1,18 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { escapeXmlText } from '@mms/contracts';
 import type { PrismaService } from '@mms/db';
 import { decodeBarcodes } from '../../../test/barcode-decoder';
 import { responseField } from '../../../test/docs-examples';
 import { suitePrefix, uniquePhone } from '../../../test/fixtures';
-import { BarcodeAppModule } from '../../barcode/src/app.module';
-import { loadBarcodeConfig } from '../../barcode/src/config/barcode.config';
 import { type GatewayHarness, startGateway } from '../../gateway/test/gateway-harness';
-import { DeliveryAppModule } from '../src/app.module';
-import { loadDeliveryConfig } from '../src/config/delivery.config';
 import { pngSize } from '../src/handset/image-size';
-import { type SimMessage, type Simulator, deliveryQueue, enqueueSubmit, renderedMessage, startSimulator, testPrisma, until } from './mm7-test-kit';
+import { type SimMessage, type Simulator, deliveryQueue, enqueueSubmit, renderedMessage, startBarcodeWorker, startDeliveryWorker, startSimulator, testPrisma, until } from './mm7-test-kit';
 
 /** The tickets of issue 10: each too large for the old 640x480 classes, each fits 1600x1200. */
 const TICKETS = [
@@ -75,23 +70,17 @@ describe('handset classes and carrier limits: gateway -> barcode -> delivery -> 
       ].map(async (data) => (await prisma.carrierRoute.create({ data })).id),
     );
 
-    const barcodeConfig = loadBarcodeConfig({ ...process.env, QUEUE_PREFIX: prefix, LOG_LEVEL: 'error' });
-    barcode = await NestFactory.createApplicationContext(BarcodeAppModule.forRoot(barcodeConfig), { logger: ['error'] });
-    await barcode.init();
+    barcode = await startBarcodeWorker({ QUEUE_PREFIX: prefix });
     // The default connector configures no limits (the defaults: Content Rich for unknown
     // handsets, no carrier cap); two more carry a carrier's own.
-    const deliveryConfig = loadDeliveryConfig({
-      ...process.env,
+    delivery = await startDeliveryWorker({
       QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'error',
       MM7_URL: simulator.mm7Url,
       MM7_CONNECTORS: JSON.stringify([
         { name: 'tight', url: simulator.mm7Url, maxMessageBytes: 100_000 },
         { name: 'tiny', url: simulator.mm7Url, maxMessageBytes: 1024, unknownHandsetClass: 'video-rich' },
       ]),
     });
-    delivery = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(deliveryConfig), { logger: ['error'] });
-    await delivery.init();
   });
 
   afterAll(async () => {

@@ -1,13 +1,20 @@
 import type { AddressInfo } from 'node:net';
 import bwipjs from 'bwip-js';
 import { Job, type JobsOptions, Queue } from 'bullmq';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createLogger } from '@mms/config';
 import { JobName, MessageStatus, QueueName, jobIdFor } from '@mms/contracts';
 import { PrismaService, createPgPool, recordTransition } from '@mms/db';
 import { PgImageStore } from '@mms/image-store';
 import { jobOptionsFor, redisOptionsFrom } from '@mms/queue';
 import { type MessageFixture, createDemoMessage } from '../../../test/fixtures';
+import { BarcodeAppModule } from '../../barcode/src/app.module';
+import { loadBarcodeConfig } from '../../barcode/src/config/barcode.config';
 import { createSimulatorApp } from '../../mmsc-simulator/src/bootstrap';
+import { DeliveryAppModule } from '../src/app.module';
+import { loadDeliveryConfig } from '../src/config/delivery.config';
 import { loadSimulatorConfig } from '../../mmsc-simulator/src/config/simulator.config';
 
 /**
@@ -221,4 +228,23 @@ export function deliveryReportReq(fields: { transactionId: string; messageId: st
 
 export function basicAuth(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * A delivery worker in-process, as `npm run delivery` builds it, on the run's database and Redis:
+ * env overrides the environment (QUEUE_PREFIX at least), LOG_LEVEL error unless given.
+ */
+export async function startDeliveryWorker(env: Record<string, string>): Promise<INestApplicationContext> {
+  const config = loadDeliveryConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
+  const app = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(config), { logger: createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT) });
+  await app.init();
+  return app;
+}
+
+/** A barcode worker in-process, as `npm run barcode` builds it (see startDeliveryWorker). */
+export async function startBarcodeWorker(env: Record<string, string>): Promise<INestApplicationContext> {
+  const config = loadBarcodeConfig({ ...process.env, LOG_LEVEL: 'error', ...env });
+  const app = await NestFactory.createApplicationContext(BarcodeAppModule.forRoot(config), { logger: createLogger('barcode', config.LOG_LEVEL, config.LOG_FORMAT) });
+  await app.init();
+  return app;
 }

@@ -1,16 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import { createLogger } from '@mms/config';
 import { MessageStatus } from '@mms/contracts';
 import type { PrismaService } from '@mms/db';
 import { decodeBarcodes } from '../../../test/barcode-decoder';
 import { suitePrefix } from '../../../test/fixtures';
 import { type GatewayHarness, startGateway } from '../../gateway/test/gateway-harness';
-import { DeliveryAppModule } from '../src/app.module';
-import { loadDeliveryConfig } from '../src/config/delivery.config';
 import { DeliveryService } from '../src/delivery/delivery.service';
 import { ConnectorRateLimitedError, ConnectorRateLimiter } from '../src/transport/mm7/connector-rate-limiter';
 import {
@@ -24,6 +20,7 @@ import {
   messageIn,
   renderedMessage,
   sleep,
+  startDeliveryWorker,
   startSimulator,
   testPrisma,
   until,
@@ -53,17 +50,7 @@ describe('delivery over MM7: the MMSC simulator and delivery reports through the
   let prisma: PrismaService;
   let reportsUrl: string;
 
-  const deliveryConfig = (env: Record<string, string>) =>
-    loadDeliveryConfig({ ...process.env, QUEUE_PREFIX: prefix, MM7_URL: simulator.mm7Url, LOG_LEVEL: 'error', ...env });
-
-  async function startDelivery(env: Record<string, string>): Promise<INestApplicationContext> {
-    const config = deliveryConfig(env);
-    const app = await NestFactory.createApplicationContext(DeliveryAppModule.forRoot(config), {
-      logger: createLogger('delivery', config.LOG_LEVEL, config.LOG_FORMAT),
-    });
-    await app.init();
-    return app;
-  }
+  const startDelivery = (env: Record<string, string>) => startDeliveryWorker({ QUEUE_PREFIX: prefix, MM7_URL: simulator.mm7Url, ...env });
 
   beforeAll(async () => {
     gateway = await startGateway({
