@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BarcodeSettings, Symbology } from '@mms/contracts';
 import type { PrismaClient, SlideMedia, TemplateStatus } from '@mms/db';
 // Relative imports: test/global-setup.ts loads this file where the @mms/* paths do not resolve.
-import { hashApiKey } from '../apps/gateway/src/partner-api/credentials';
+import { hashApiKey } from '../libs/contracts/src/lib/api-key';
 import { DEV_SEED_API_KEYS, DEV_SEED_LEGACY_LOGIN, DEV_SEED_POSTBACK_SECRET } from '../libs/config/src/lib/dev-defaults';
 
 /**

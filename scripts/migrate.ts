@@ -8,7 +8,6 @@
 import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
 import { commonEnv, loadConfig, productionChecks, refuseDevSeedCredentials } from '@mms/config';
-import { hashApiKey } from '../apps/gateway/src/partner-api/credentials';
 
 const migrateEnvSchema = z.object({ NODE_ENV: commonEnv.NODE_ENV, DATABASE_URL: commonEnv.DATABASE_URL });
 
@@ -19,7 +18,7 @@ async function main(): Promise<void> {
   const prisma = require.resolve('prisma/build/index.js');
   const result = spawnSync(process.execPath, [prisma, 'migrate', 'deploy'], { stdio: 'inherit', env: process.env });
   if (result.status !== 0) throw new Error(`prisma migrate deploy failed (exit ${result.status ?? result.signal})`);
-  await refuseDevSeedCredentials(config, hashApiKey);
+  await refuseDevSeedCredentials(config);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 // Relative imports: jest's moduleNameMapper does not apply to global setup modules.
 import { createPrismaClient } from '../libs/db/src/lib/prisma.service';
-import { unreachableServices } from '../libs/config/src';
+import { unreachableServices } from '../libs/config/src/lib/reachability';
 import { seedDevWorld } from '../prisma/seed-world';
 import { createMigratedDatabase } from './test-database';
 

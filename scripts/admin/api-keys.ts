@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Command } from 'commander';
 import type { ApiKey } from '@mms/db';
-import { API_KEY_PREFIX_LENGTH, hashApiKey } from '../../apps/gateway/src/partner-api/credentials';
+import { API_KEY_PREFIX_LENGTH, hashApiKey } from '@mms/contracts';
 import { type AdminContext, AdminError, act, withExamples } from './context';
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -9,7 +9,6 @@ import {
 } from '@mms/config';
 import { createGatewayApp } from './bootstrap';
 import { loadGatewayConfig } from './config/gateway.config';
-import { hashApiKey } from './partner-api/credentials';
 import { GatewayOps, serveGatewayClusterOps } from './ops/gateway-ops';
 
 async function main(): Promise<void> {
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
   const unreachable = await unreachableServices(config.DATABASE_URL, config.REDIS_URL);
   if (unreachable.length > 0) throw new Error(unreachable.join('\n'));
   // Production mode: a database the dev seed reached would answer the README's demo key.
-  await refuseDevSeedCredentials(config, hashApiKey);
+  await refuseDevSeedCredentials(config);
   // GATEWAY_PROCESSES > 1: node:cluster workers share the partners' port (connections are spread
   // among them); the primary holds the ops port for all of them before it starts any.
   if (isWorkerSupervisor(config.GATEWAY_PROCESSES)) {

@@ -10,3 +10,4 @@ export * from './lib/xml-escape';
 export * from './lib/postback-document';
 export * from './lib/spid';
 export * from './lib/xml-structure';
+export * from './lib/api-key';

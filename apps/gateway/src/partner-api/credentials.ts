@@ -1,15 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-/** API keys are stored as SHA-256 hex digests; the lookup is by digest, never by the key. */
-export function hashApiKey(apiKey: string): string {
-  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
-}
-
-/**
- * The first characters of an API key: what operators see of it (admin api-key:create keeps as
- * many, scripts/admin/api-keys.ts) and what failed logins are counted by (LoginThrottle).
- */
-export const API_KEY_PREFIX_LENGTH = 6;
+// How keys are stored lives in the contracts (the admin CLI, seed and production checks share it).
+export { API_KEY_PREFIX_LENGTH, hashApiKey } from '@mms/contracts';
 
 /**
  * Constant-time comparison of two secrets that leaks neither their content nor their length:

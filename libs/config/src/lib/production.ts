@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { hashApiKey } from '@mms/contracts';
 import { DEV_SECRETS, DEV_SEED_API_KEYS, DEV_SEED_LEGACY_LOGIN, DEV_SEED_POSTBACK_SECRET } from './dev-defaults';
 
 /**
@@ -125,10 +126,9 @@ export function productionChecks(config: ProductionCheckedConfig, required: read
 
 /**
  * The dev seed's credentials that still work in this database, one line each saying how to end
- * it (the admin CLI's command). API keys are found by their digest, computed with the gateway's
- * own hashApiKey (passed in: a lib does not import an app).
+ * it (the admin CLI's command). API keys are found by their digest (hashApiKey, as stored).
  */
-export async function devSeedCredentialsIn(databaseUrl: string, hashApiKey: (key: string) => string): Promise<string[]> {
+export async function devSeedCredentialsIn(databaseUrl: string): Promise<string[]> {
   const seedKeyByDigest = new Map(Object.values(DEV_SEED_API_KEYS).map((key) => [hashApiKey(key), key]));
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000, statement_timeout: 5000 });
   await client.connect();
@@ -168,11 +168,8 @@ export async function devSeedCredentialsIn(databaseUrl: string, hashApiKey: (key
  * In production mode, refuses (ProductionConfigError) when the database still holds the dev
  * seed's credentials: a deployment that was seeded once would answer the README's demo key.
  */
-export async function refuseDevSeedCredentials(
-  config: { readonly NODE_ENV?: string; readonly DATABASE_URL: string },
-  hashApiKey: (key: string) => string,
-): Promise<void> {
+export async function refuseDevSeedCredentials(config: { readonly NODE_ENV?: string; readonly DATABASE_URL: string }): Promise<void> {
   if (!isProduction(config)) return;
-  const found = await devSeedCredentialsIn(config.DATABASE_URL, hashApiKey);
+  const found = await devSeedCredentialsIn(config.DATABASE_URL);
   if (found.length > 0) throw new ProductionConfigError(found);
 }
