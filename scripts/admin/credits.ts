@@ -14,7 +14,8 @@ const DAY_MS = 86_400_000;
  * credits:add, credits:show. The balance is accounts.credits; the message ledger takes one credit
  * per accepted message in the accepting statement (acceptMessages), so the debits are the
  * account's messages, and the grants are kept in credit_grants. A message that fails before any
- * MMSC accepted it gets its credit back, kept in credit_returns (written by the ledger).
+ * MMSC accepted it gets its credit back, kept in credit_returns (written by the ledger). Messages
+ * retention deleted are counted in retired_debits (at least 30 days old, so only "in all" needs them).
  */
 export function registerCreditCommands(program: Command, ctx: AdminContext): void {
   withExamples(
@@ -81,10 +82,11 @@ async function showCredits(ctx: AdminContext, accountName: string, limitText: st
   const now = Date.now();
   const taken = (since?: number) =>
     ctx.prisma.message.count({ where: { accountId: account.id, ...(since === undefined ? {} : { createdAt: { gte: new Date(now - since) } }) } });
-  const [day, month, all, grants, debits, returns] = await Promise.all([
+  const [day, month, all, retired, grants, debits, returns] = await Promise.all([
     taken(DAY_MS),
     taken(30 * DAY_MS),
     taken(),
+    ctx.prisma.retiredDebit.aggregate({ where: { accountId: account.id }, _sum: { messages: true } }),
     ctx.prisma.creditGrant.findMany({ where: { accountId: account.id }, orderBy: { id: 'desc' }, take: limit }),
     ctx.prisma.message.findMany({
       where: { accountId: account.id },
@@ -95,7 +97,11 @@ async function showCredits(ctx: AdminContext, accountName: string, limitText: st
     ctx.prisma.creditReturn.findMany({ where: { accountId: account.id }, orderBy: { id: 'desc' }, take: limit }),
   ]);
   ctx.print(`${account.name}: ${account.credits} credits`);
-  ctx.print(`  taken (one per accepted message): ${day} in the last 24 hours, ${month} in the last 30 days, ${all} in all`);
+  const deleted = retired._sum.messages ?? 0;
+  ctx.print(
+    `  taken (one per accepted message): ${day} in the last 24 hours, ${month} in the last 30 days, ${all + deleted} in all` +
+      (deleted === 0 ? '' : ` (${deleted} of them by messages since deleted by retention)`),
+  );
   ctx.print(grants.length === 0 ? '  added: never (credits:add)' : '  added (newest first):');
   for (const g of grants) {
     ctx.print(`    ${g.createdAt.toISOString()}  +${g.amount}  balance ${g.balance}${g.grantedBy === null ? '' : `  by ${g.grantedBy}`}${g.note === null ? '' : `  ${JSON.stringify(g.note)}`}`);

@@ -19,6 +19,7 @@ import { LegacyPasswords } from './partner-api/legacy-passwords';
 import { LoginThrottle } from './partner-api/login-throttle';
 import { PartnerApiController } from './partner-api/partner-api.controller';
 import { RateLimiter } from './partner-api/rate-limiter';
+import { RetentionPass } from './retention/retention.pass';
 
 @Module({})
 export class GatewayModule {
@@ -41,6 +42,7 @@ export class GatewayModule {
         LegacyPasswords,
         OutboxRelay,
         StuckMessageReconciler,
+        RetentionPass,
         GatewayMetrics,
         GatewayReadiness,
         GatewayOps,

@@ -3,6 +3,15 @@ import { dbEnv } from '@mms/db';
 import { connectorsVariable, mm7InboundConnectorSchema } from '@mms/mm7';
 import { booleanVariable, commonEnv, loadConfig, portVariable, productionChecks } from '@mms/config';
 
+/** A retention age in days: 0 keeps for ever, otherwise at least `min` (up to ten years). */
+function retentionDays(min: number, fallback: number) {
+  return z.coerce
+    .number()
+    .int()
+    .refine((days) => days === 0 || (days >= min && days <= 3650), `must be 0 (kept) or ${min} to 3650`)
+    .default(fallback);
+}
+
 export const gatewayEnvSchema = z.object({
   ...commonEnv,
   GATEWAY_PORT: portVariable.default(3000),
@@ -75,6 +84,33 @@ export const gatewayEnvSchema = z.object({
    * failed are refused unchecked for it; addresses without failures are still checked. 0 = no limit.
    */
   LOGIN_FAILURES_PER_KEY_PREFIX: z.coerce.number().int().min(0).max(1_000_000).default(10),
+
+  // Retention (docs/operations.md, Retention): one gateway replica at a time deletes what is past these.
+  /** How often the retention pass runs; 0 = never (nothing is deleted). Hourly: each pass is bounded, a backlog drains over a few. */
+  RETENTION_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || (ms >= 60_000 && ms <= 86_400_000), 'must be 0 (off) or 60000 to 86400000')
+    .default(3_600_000),
+  /**
+   * A message DELIVERED, EXPIRED, REJECTED or FAILED this long ago goes, with its events and postbacks.
+   * 90 days: partners ask about last month's sends, not last year's. At least 30, so the credit report's
+   * 30-day window still counts message rows. 0 = kept.
+   */
+  RETENTION_MESSAGES_DAYS: retentionDays(30, 90),
+  /**
+   * A message still SUBMITTED this long after its submit goes too: its delivery report is never coming
+   * (MMSCs give up on a message within days; some never report). 0 = kept until a report ends it.
+   */
+  RETENTION_SUBMITTED_DAYS: retentionDays(30, 180),
+  /** Status events of a finished message older than this go before the message does (no effect at or above RETENTION_MESSAGES_DAYS). 0 = with the message. */
+  RETENTION_EVENTS_DAYS: retentionDays(1, 90),
+  /** Delivery reports received and applied this long ago (their facts are in the message's events). 0 = kept. */
+  RETENTION_DELIVERY_REPORTS_DAYS: retentionDays(1, 30),
+  /** A stored image this old that no kept message and no template slide uses goes, with its render-cache rows. 0 = kept. */
+  RETENTION_IMAGES_DAYS: retentionDays(1, 30),
+  /** Completed and failed BullMQ jobs finished this long ago (a week: a weekend's failures are still there on Monday). 0 = count-bounded only. */
+  RETENTION_JOBS_HOURS: z.coerce.number().int().min(0).max(8760).default(168),
 })
   .superRefine((config, ctx) => {
     // A report's user names its connector: two connectors sharing a user could not be told apart.
