@@ -38,11 +38,21 @@ export class MessageFailures {
     const payload = jobPayloadSchemas[jobName].safeParse(job.data);
     if (!final || job.name !== jobName || !payload.success) return;
     try {
-      const recorded = await markMessageFailed(this.db, payload.data.trackingId, stage, error.message, partnerReason(error, stage, job.attemptsMade));
-      if (recorded.moved.size > 0) await this.counters.add('final-statuses', ['FAILED']);
-      await this.dispatcher.dispatch(recorded.announced);
+      await this.markFailed(payload.data.trackingId, stage, error, job.attemptsMade);
     } catch (e) {
       this.logger.error(`could not mark ${job.id} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /**
+   * Marks the message of a job that failed for good FAILED, counts it and hands its E101 to Redis;
+   * true when the message moved (false: it was already past RENDERED, or failed). Throws when the
+   * database does. The gateway's stuck-message reconciler calls it for a failure no worker recorded.
+   */
+  async markFailed(trackingId: string, stage: string, error: Error, attempts: number): Promise<boolean> {
+    const recorded = await markMessageFailed(this.db, trackingId, stage, error.message, partnerReason(error, stage, attempts));
+    if (recorded.moved.size > 0) await this.counters.add('final-statuses', ['FAILED']);
+    await this.dispatcher.dispatch(recorded.announced);
+    return recorded.moved.size > 0;
   }
 }
