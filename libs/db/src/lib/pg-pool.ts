@@ -36,12 +36,18 @@ export function createPgPool(connectionString: string, max: number, limits: PgPo
   // Unnamed statements (Prisma's, everyone else's) are planned per execution either way.
   const pool = new Pool(pgPoolConfig(connectionString, max, limits));
   const lastLogged = new Map<string, number>();
-  pool.on('error', (error: Error) => {
+  const report = (what: string) => (error: Error) => {
     const now = Date.now();
     if (now - (lastLogged.get(error.message) ?? 0) < 60_000) return;
     lastLogged.set(error.message, now);
-    logger.warn(`idle database connection lost: ${error.message}`);
-  });
+    logger.warn(`${what}: ${error.message}`);
+  };
+  pool.on('error', report('idle database connection lost'));
+  // The pool listens only while a client is idle. A checked-out client (a transaction, a session
+  // lock) whose connection breaks emits 'error' on itself too, and without this listener that
+  // ends the process (seen: the delivery worker died when PostgreSQL went away mid-load). Its
+  // query in flight still fails, and the pool discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', report('database connection lost while in use')));
   return pool;
 }
 
