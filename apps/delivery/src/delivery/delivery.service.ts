@@ -20,6 +20,12 @@ const MESSAGE_OVERHEAD_BYTES = 4096;
 /** Template photos kept in process: immutable (content-addressed), shared by every message of a template. */
 const PHOTO_CACHE_ENTRIES = 256;
 const PHOTO_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * How long a submit the MMSC took keeps trying to record its SUBMITTED while the database is
+ * away, before its job fails and a retry sends the SubmitReq again: a short outage (a failover)
+ * then repeats nothing. Well inside the job's lock (60 s), which BullMQ renews meanwhile.
+ */
+const RECORD_SUBMITTED_PATIENCE_MS = 30_000;
 
 /** A message the MMSC took, waiting for its batch's SUBMITTED record. */
 interface Submission {
@@ -125,7 +131,7 @@ export class DeliveryService implements OnApplicationShutdown {
       throw permanentForJob(error);
     }
 
-    await this.submissions.call({
+    await this.recordPatiently(trackingId, {
       messageId: message.id,
       result,
       detail: {
@@ -141,6 +147,24 @@ export class DeliveryService implements OnApplicationShutdown {
     if (result.warning !== undefined) this.logger.warn(`${trackingId}: ${result.warning}`);
     this.logger.log(`submitted ${trackingId} to ${maskPhone(message.toNumber)} via ${result.transport} (${result.bytes} bytes)`);
     return { submitted: true };
+  }
+
+  /**
+   * The MMSC has the message: failing the job now would send it again. So the SUBMITTED record is
+   * retried (250 ms doubling to 4 s) for RECORD_SUBMITTED_PATIENCE_MS before the error is let go.
+   */
+  private async recordPatiently(trackingId: string, submission: Submission): Promise<void> {
+    const giveUpAt = Date.now() + RECORD_SUBMITTED_PATIENCE_MS;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+      try {
+        await this.submissions.call(submission);
+        return;
+      } catch (error) {
+        if (Date.now() + wait > giveUpAt) throw error;
+        this.logger.warn(`${trackingId} was taken by the MMSC but SUBMITTED could not be recorded (${error instanceof Error ? error.message : String(error)}); trying again in ${wait} ms`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   private async slotFor(route: SubmitRoute): Promise<SubmitSlot> {
