@@ -8,6 +8,9 @@ import { GatewayConfig, httpServerTimeoutsOf } from './config/gateway.config';
 import { InternalSendServer } from './internal-send/internal-send.server';
 import { PartnerApiExceptionFilter } from './partner-api/partner-api-exception.filter';
 
+/** How often unfinished requests are checked against HTTP_REQUEST_TIMEOUT_MS: the slack of that bound. */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1000;
+
 /**
  * Builds the gateway: Fastify with our own body handling (every body is read as bytes up to the
  * limit, so the partner API decides what a body means and answers XML even for bodies Fastify
@@ -21,6 +24,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     trustProxy: config.TRUST_PROXY,
     routerOptions: { maxParamLength: 200 },
     ...httpServerTimeoutsOf(config),
+    // Node enforces requestTimeout on unfinished headers only when it checks its connections,
+    // every 30 s by default: a slowloris sender would be cut up to 30 s past HTTP_REQUEST_TIMEOUT_MS.
+    http: { connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS },
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     logger: createLogger('gateway', config.LOG_LEVEL, config.LOG_FORMAT),
@@ -30,6 +36,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req: FastifyRequest, body: Buffer, done) => done(null, body));
+  cutSlowBodies(fastify, config.HTTP_REQUEST_TIMEOUT_MS);
   // A request still arriving when shutdown starts is answered, but its kept-alive connection
   // would then hold the server open until the keep-alive timeout (past the shutdown deadline):
   // answers given while closing end their connection.
@@ -51,4 +58,23 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   await app.init();
   await app.startAllMicroservices();
   return app;
+}
+
+/**
+ * Node's requestTimeout ends where the headers do (Node 20: once they came in time, a body may
+ * come a byte a minute): a body not whole within `timeoutMs` of its headers gets a 408, as slow
+ * headers do, and its connection is closed.
+ */
+function cutSlowBodies(fastify: FastifyInstance, timeoutMs: number): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const raw = request.raw;
+    const deadline = setTimeout(() => {
+      if (raw.complete) return;
+      if (!reply.raw.headersSent && raw.socket.writable) raw.socket.write('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      raw.socket.destroy();
+    }, timeoutMs).unref();
+    const clear = () => clearTimeout(deadline);
+    raw.once('end', clear).once('close', clear);
+    done();
+  });
 }

@@ -1,33 +1,15 @@
-import { performance } from 'node:perf_hooks';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PrismaService } from '@mms/db';
 import { suitePrefix } from '../../../test/fixtures';
 import { GatewayHarness, startGateway } from './gateway-harness';
+import { type ReportHit, basicAuthorization, expectFault as expectFaultWithin, postReport, report } from './hostile-kit';
 
 const USER = 'mmsc';
 const PASSWORD = 'hostile-suite-inbound-secret';
 /** Large enough for a million empty elements to reach the parser's guard; past it, 413. */
 const BODY_LIMIT = 8 * 1024 * 1024;
 const ANSWER_WITHIN_MS = 2000;
-const REL6 = 'http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4';
 
-const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-const faultParser = new XMLParser({ removeNSPrefix: true, parseTagValue: false });
-
-/** A well-formed DeliveryReportReq of a MessageID no message has, with `inner` before its end. */
-function report(inner = '', messageId = `hostile-${Date.now()}`): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/">
-  <env:Body>
-    <DeliveryReportReq xmlns="${REL6}">
-      <MM7Version>6.8.0</MM7Version>
-      <MessageID>${messageId}</MessageID>
-      <Recipient><Number>16505550100</Number></Recipient>
-      <MMStatus>Retrieved</MMStatus>${inner}
-    </DeliveryReportReq>
-  </env:Body>
-</env:Envelope>`;
-}
+const authorization = basicAuthorization(USER, PASSWORD);
 
 /**
  * Hostile delivery reports at the gateway's /mm7/delivery-reports, over real HTTP: whatever an
@@ -58,24 +40,11 @@ describe('gateway: hostile delivery reports are answered with a SOAP Fault', () 
     await gateway?.close();
   });
 
-  async function shoot(body: string | Uint8Array, headers: Record<string, string> = {}) {
-    const started = performance.now();
-    const response = await fetch(reportsUrl, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', authorization, ...headers }, body });
-    const xml = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type'), xml, ms: performance.now() - started };
-  }
+  const shoot = (body: string | Uint8Array, headers: Record<string, string> = {}) =>
+    postReport(reportsUrl, body, { 'content-type': 'text/xml; charset=utf-8', authorization, ...headers });
 
-  /** The invariants of every refusal; returns the MM7 status code and faultcode. */
-  function expectFault(hit: Awaited<ReturnType<typeof shoot>>, httpStatus = 400): { code: string; faultcode: string; reason: string } {
-    expect(hit.ms).toBeLessThan(ANSWER_WITHIN_MS);
-    expect(hit.status).toBe(httpStatus);
-    expect(hit.contentType).toMatch(/^text\/xml\b/);
-    expect(XMLValidator.validate(hit.xml)).toBe(true);
-    const fault = (faultParser.parse(hit.xml) as { Envelope?: { Body?: { Fault?: Record<string, unknown> } } }).Envelope?.Body?.Fault;
-    expect(fault).toBeDefined();
-    const status = ((fault?.['detail'] as Record<string, unknown>)?.['RSErrorRsp'] as Record<string, Record<string, string>>)?.['Status'];
-    return { code: String(status?.['StatusCode']), faultcode: String(fault?.['faultcode']), reason: String(fault?.['faultstring']) };
-  }
+  /** The invariants of every refusal (hostile-kit's expectFault); returns the MM7 status code and faultcode. */
+  const expectFault = (hit: ReportHit, httpStatus = 400) => expectFaultWithin(hit, httpStatus, ANSWER_WITHIN_MS);
 
   const cases: Array<[string, () => string]> = [
     ['nested 100,000 levels deep', () => report(`${'<x>'.repeat(100_000)}${'</x>'.repeat(100_000)}`)],

@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DOCS_EXAMPLE_REQUEST } from '../../../test/docs-examples';
 import { suitePrefix } from '../../../test/fixtures';
 import { GatewayHarness, startGateway } from './gateway-harness';
+import { BILLION_LAUGHS_DOCTYPE, type Hit, KEYLESS_REQUEST, type Shot, expectFailure as expectFailureWithin, inBatches, quadraticBlowup, shoot as shootAt, sizeOf, xmlCarriers } from './hostile-kit';
 
 /**
  * Hostile input over real HTTP: whatever arrives, the partner API answers 200 (413 for a body
@@ -19,71 +18,9 @@ import { GatewayHarness, startGateway } from './gateway-harness';
 
 const LIMIT = 16 * 1024;
 const ANSWER_WITHIN_MS = 2000;
-const ROOT = join(__dirname, '..', '..', '..');
-const DOCS_REQUEST = readFileSync(join(ROOT, 'examples/sendMMSBarcode.request.xml'), 'utf8');
-const DEMO_KEY = 'qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ';
-/** The docs' example with a key of no account: any reading of it fails (E104 at best). */
-const KEYLESS_REQUEST = DOCS_REQUEST.replace(DEMO_KEY, 'hostileSuiteNoSuchKey00000000000');
 
-type Body = string | Uint8Array | URLSearchParams | FormData;
-
-interface Shot {
-  readonly method?: string;
-  readonly query?: string;
-  readonly body?: Body;
-  readonly contentType?: string;
-}
-
-interface Hit {
-  readonly http: number;
-  readonly contentType: string | null;
-  readonly xml: string;
-  readonly ms: number;
-  /** Bytes of the body sent, where known before sending. */
-  readonly size: number | undefined;
-}
-
-const answerParser = new XMLParser({ parseTagValue: false, trimValues: false, ignoreAttributes: true });
-
-function sizeOf(body: Body | undefined): number | undefined {
-  if (body === undefined) return 0;
-  if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
-  if (body instanceof Uint8Array) return body.length;
-  if (body instanceof URLSearchParams) return Buffer.byteLength(body.toString(), 'utf8');
-  return undefined;
-}
-
-/**
- * The invariants of every answer; returns the ERRORCODE. A body known to be over the limit must
- * get 413 with E100, one known to be under it 200.
- */
-function expectFailure(hit: Hit): string {
-  expect(hit.ms).toBeLessThan(ANSWER_WITHIN_MS);
-  if (hit.size !== undefined) expect(hit.http).toBe(hit.size > LIMIT ? 413 : 200);
-  else expect([200, 413]).toContain(hit.http);
-  expect(hit.contentType).toMatch(/^text\/xml\b/);
-  expect(XMLValidator.validate(hit.xml)).toBe(true);
-  const response = (answerParser.parse(hit.xml) as { RESPONSE?: Record<string, unknown> }).RESPONSE;
-  expect(response).toBeDefined();
-  const names = [...hit.xml.matchAll(/<([A-Z]+)>/g)].map((m) => m[1]);
-  expect(names.filter((n) => n !== 'TO')).toEqual(['RESPONSE', 'STATUS', 'ERRORCODE', 'ERRORINFO']);
-  expect(response?.['STATUS']).toBe('Failure');
-  const code = String(response?.['ERRORCODE']);
-  expect(code).toMatch(/^E[0-9]{3}$/);
-  expect(code).not.toBe('E503');
-  expect(String(response?.['ERRORINFO'] ?? '')).not.toBe('');
-  if (hit.http === 413) expect(code).toBe('E100');
-  return code;
-}
-
-/** Requests in parallel, a few at a time. */
-async function inBatches<T, R>(items: readonly T[], width: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += width) {
-    results.push(...(await Promise.all(items.slice(start, start + width).map(run))));
-  }
-  return results;
-}
+/** The invariants of every answer (hostile-kit's expectFailure); returns the ERRORCODE. */
+const expectFailure = (hit: Hit): string => expectFailureWithin(hit, { limit: LIMIT, withinMs: ANSWER_WITHIN_MS });
 
 /** A real full garbage collection where V8 allows one to be asked for (see the memory test). */
 function fullGc(): (() => void) | undefined {
@@ -111,43 +48,20 @@ describe('gateway: hostile input (property tests over real HTTP)', () => {
     await gateway?.close();
   });
 
-  async function shoot(shot: Shot): Promise<Hit> {
-    const headers: Record<string, string> = {};
-    if (shot.contentType !== undefined) headers['content-type'] = shot.contentType;
-    const body = shot.body instanceof Uint8Array ? new Blob([shot.body]) : shot.body;
-    const started = performance.now();
-    const response = await fetch(shot.query === undefined ? gateway.url : `${gateway.url}?${shot.query}`, {
-      method: shot.method ?? (shot.body === undefined ? 'GET' : 'POST'),
-      body,
-      headers,
-    });
-    const xml = await response.text();
-    return { http: response.status, contentType: response.headers.get('content-type'), xml, ms: performance.now() - started, size: sizeOf(shot.body) };
-  }
+  const shoot = (shot: Shot) => shootAt(gateway.url, shot);
 
-  /** The ways an XML document can be sent (POST raw, urlencoded or multipart field, GET xml parameter). */
-  const xmlCarriers: Readonly<Record<string, (xml: string) => Shot>> = {
-    raw: (xml) => ({ body: xml, contentType: 'text/xml' }),
-    urlencoded: (xml) => ({ body: new URLSearchParams({ XML: xml }) }),
-    multipart: (xml) => {
-      const form = new FormData();
-      form.set('xml', xml);
-      return { body: form };
-    },
-    'GET xml': (xml) => ({ query: new URLSearchParams({ xml }).toString() }),
-  };
   const carrier = fc.constantFrom(...Object.keys(xmlCarriers));
   const send = (via: string, xml: string) => shoot((xmlCarriers[via] as (xml: string) => Shot)(xml));
 
   it("answers every truncation of the docs' example with E108 (E100 for the empty body)", async () => {
-    const whole = DOCS_REQUEST.indexOf('</REQUEST>') + '</REQUEST>'.length;
+    const whole = DOCS_EXAMPLE_REQUEST.indexOf('</REQUEST>') + '</REQUEST>'.length;
     const cuts = Array.from({ length: whole }, (_, i) => i);
-    const codes = await inBatches(cuts, 16, async (cut) => ({ cut, code: expectFailure(await shoot({ body: DOCS_REQUEST.slice(0, cut), contentType: 'text/xml' })) }));
+    const codes = await inBatches(cuts, 16, async (cut) => ({ cut, code: expectFailure(await shoot({ body: DOCS_EXAMPLE_REQUEST.slice(0, cut), contentType: 'text/xml' })) }));
     expect(codes.filter(({ cut, code }) => code !== (cut === 0 ? 'E100' : 'E108'))).toEqual([]);
     // The same cuts in the other carriers, every 7th.
     const sampled = cuts.filter((cut) => cut % 7 === 3);
     for (const via of ['urlencoded', 'multipart', 'GET xml']) {
-      const answers = await inBatches(sampled, 16, async (cut) => expectFailure(await send(via, DOCS_REQUEST.slice(0, cut))));
+      const answers = await inBatches(sampled, 16, async (cut) => expectFailure(await send(via, DOCS_EXAMPLE_REQUEST.slice(0, cut))));
       expect(answers.every((code) => code === 'E108')).toBe(true);
     }
   });
@@ -247,8 +161,8 @@ describe('gateway: hostile input (property tests over real HTTP)', () => {
   });
 
   it.each([
-    ['billion laughs', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('')}]><REQUEST><ACTION>&lol9;</ACTION></REQUEST>`],
-    ['quadratic blowup', `<!DOCTYPE r [<!ENTITY a "${'a'.repeat(2000)}">]><REQUEST><ACTION>${'&a;'.repeat(1000)}</ACTION></REQUEST>`],
+    ['billion laughs', `${BILLION_LAUGHS_DOCTYPE}<REQUEST><ACTION>&lol9;</ACTION></REQUEST>`],
+    ['quadratic blowup', quadraticBlowup(2000, 1000)],
     ['an external entity (file)', '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><REQUEST><TO>&x;</TO></REQUEST>'],
     ['an external entity (http)', '<!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:1/x">]><REQUEST><TO>&x;</TO></REQUEST>'],
     ['a parameter entity', '<!DOCTYPE r [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><REQUEST/>'],
@@ -332,7 +246,7 @@ describe('gateway: hostile input (property tests over real HTTP)', () => {
   });
 
   it.each(['PUT', 'PATCH', 'DELETE', 'OPTIONS'])('answers %s with E100', async (method) => {
-    expect(expectFailure(await shoot({ method, body: method === 'OPTIONS' ? undefined : DOCS_REQUEST, contentType: 'text/xml' }))).toBe('E100');
+    expect(expectFailure(await shoot({ method, body: method === 'OPTIONS' ? undefined : DOCS_EXAMPLE_REQUEST, contentType: 'text/xml' }))).toBe('E100');
   });
 
   it('answers a chunked body that grows over the limit with 413 and E100', async () => {

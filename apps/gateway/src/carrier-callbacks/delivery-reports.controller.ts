@@ -2,12 +2,19 @@ import { Controller, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JobName, queueOfJob } from '@mms/contracts';
 import { PrismaService } from '@mms/db';
-import { InvalidDeliveryReportError, Mm7Status, parseDeliveryReport, writeDeliveryReportRsp } from '@mms/mm7';
+import { DeliveryReportFields, InvalidDeliveryReportError, Mm7Status, parseDeliveryReport, writeDeliveryReportRsp } from '@mms/mm7';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { sendFault } from './fault-reply';
 import { InboundCredential, connectorAuthenticatedBy, inboundCredentialsOf } from './inbound-credentials';
 import { soapEnvelopeOf } from './soap-part';
+
+// XML 1.0 (2.2, Char): C0 controls other than tab, LF and CR are no characters (and PostgreSQL
+// text cannot hold NUL).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\x00-\x08\x0B\x0C\x0E-\x1F]/;
+/** Far above any MMSC's MessageID (tens of characters), below what its index holds (2,704 bytes). */
+const MAX_MESSAGE_ID_LENGTH = 512;
 
 /**
  * MM7 DeliveryReportReq from MMSCs (FIXED-POINTS: /mm7/delivery-reports, basic auth). Each
@@ -54,7 +61,7 @@ export class DeliveryReportsController {
     let report;
     try {
       const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-      report = parseDeliveryReport(soapEnvelopeOf(body, req.headers['content-type'] ?? ''));
+      report = storableReport(soapEnvelopeOf(body, req.headers['content-type'] ?? ''));
     } catch (error) {
       if (!(error instanceof InvalidDeliveryReportError)) throw error;
       await sendFault(reply, 400, Mm7Status.ValidationError, error.message);
@@ -82,4 +89,18 @@ export class DeliveryReportsController {
     this.logger.log(`delivery report ${report.mmStatus} for MMSC message ${report.mmscMessageId} (connector ${connector})`);
     await reply.status(200).header('content-type', 'text/xml; charset=utf-8').send(writeDeliveryReportRsp(report.transactionId, report.mm7Version));
   }
+}
+
+/**
+ * The report of an envelope, as the database can hold it: one it cannot is the MMSC's fault
+ * (InvalidDeliveryReportError, 400), not a database error answered 500, which the MMSC would
+ * send again and again.
+ */
+function storableReport(envelope: string): DeliveryReportFields {
+  if (CONTROL_CHARACTER.test(envelope)) throw new InvalidDeliveryReportError('control characters are not allowed');
+  const report = parseDeliveryReport(envelope);
+  if (report.mmscMessageId.length > MAX_MESSAGE_ID_LENGTH) throw new InvalidDeliveryReportError(`MessageID is longer than ${MAX_MESSAGE_ID_LENGTH} characters`);
+  // A Date before year 1 (PostgreSQL's range, as Prisma writes it) is no date, like an unreadable one.
+  const year = report.reportedAt?.getUTCFullYear();
+  return year !== undefined && year < 1 ? { ...report, reportedAt: undefined } : report;
 }
