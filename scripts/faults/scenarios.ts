@@ -139,7 +139,7 @@ const postgresOutage: Scenario = {
   // A submit the MMSC took while PostgreSQL was away keeps trying to record SUBMITTED for 30 s
   // (longer than this outage), so nothing is sent again.
   allowedDuplicates: () => 0,
-  check(ctx) {
+  async check(ctx) {
     const cutAt = ctx.parts.get('cutAt') as number;
     const restoredAt = ctx.parts.get('restoredAt') as number;
     const during = ctx.load.offered.filter((o) => o.sentAtMs >= cutAt + 500 && o.sentAtMs + o.ms <= restoredAt);
@@ -151,12 +151,32 @@ const postgresOutage: Scenario = {
     const e503 = during.filter((o) => o.outcome.kind === 'refused' && o.outcome.errorCode === 'E503').length;
     if (during.length > 0 && e503 === 0) problems.push('no request during the outage got E503');
     ctx.note(`during the outage: ${during.length} request(s), ${e503} answered E503, longest answer ${Math.round(Math.max(0, ...during.map((o) => o.ms)))} ms`);
+    problems.push(...(await refusedButSent(ctx)));
     return problems;
   },
   async cleanUp(ctx) {
     await (ctx.parts.get('proxy') as CuttableProxy | undefined)?.close();
   },
 };
+
+/**
+ * A request answered E503 whose commit had in fact reached PostgreSQL (the connection broke
+ * before the answer came back) must not go out: the partner was told it was not accepted and
+ * may send it again. Such messages are withdrawn (FAILED) once the database is back.
+ */
+async function refusedButSent(ctx: ScenarioContext): Promise<string[]> {
+  const refused = ctx.load.offered.filter((o) => o.outcome.kind === 'refused').map((o) => o.barcodeId);
+  const stored = await ctx.world.query<{ tracking_id: string; status: string }>(
+    'SELECT tracking_id, status::text AS status FROM messages WHERE barcode_value = ANY($1::text[])',
+    [refused],
+  );
+  const taken = new Set(
+    ((await (await fetch(`${ctx.fleet.simulatorOrigin}/api/messages?status=accepted`)).json()) as Array<{ transactionId: string | null }>).map((m) => m.transactionId),
+  );
+  const sent = stored.filter((m) => taken.has(m.tracking_id) || m.status !== 'FAILED');
+  ctx.note(`answered E503 but stored by a commit whose answer was lost: ${stored.length}, withdrawn ${stored.length - sent.length}`);
+  return sent.length === 0 ? [] : [`${sent.length} message(s) answered E503 went on anyway (${sent.map((m) => `${m.tracking_id} ${m.status}`).join(', ')})`];
+}
 
 const mmscFaults: Scenario = {
   name: 'mmsc-faults',

@@ -1,8 +1,9 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseError, type Pool } from 'pg';
 import { currentRequestId } from '@mms/config';
 import { JobName, PartnerApiError, QueueName } from '@mms/contracts';
-import { AcceptOutcome, NewMessage, PG_POOL, acceptMessages } from '@mms/db';
+import { AcceptOutcome, NewMessage, PG_POOL, acceptMessages, withdrawAccepts } from '@mms/db';
 import { MicroBatcher } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { OutboxDispatch, OutboxRelay } from '../outbox/outbox.relay';
@@ -11,6 +12,23 @@ import { OutboxDispatch, OutboxRelay } from '../outbox/outbox.relay';
 const HAND_OFF_BACKLOG = 5000;
 /** Jobs per addBulk. */
 const HAND_OFF_BATCH = 1000;
+/** How often commits in doubt are tried again while the database is away. */
+const IN_DOUBT_RETRY_MS = 250;
+/** How far back the ACCEPTED events of a commit in doubt are looked for (clock skew, long outages). */
+const IN_DOUBT_LOOKBACK_MS = 10 * 60_000;
+
+/**
+ * Whether a failed commit may nevertheless have committed: the statement left this process and
+ * the connection broke before its answer came back. An answer from the server (an SQLSTATE) means
+ * it rolled back, and a connection never made sent nothing.
+ */
+export function commitOutcomeUnknown(error: unknown): boolean {
+  if (error instanceof DatabaseError) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return false;
+  const message = error instanceof Error ? error.message : String(error);
+  return !/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i.test(message);
+}
 
 /**
  * Group commit of accepted messages, on the fleet's MicroBatcher (libs/queue). A request whose
@@ -25,10 +43,14 @@ const HAND_OFF_BATCH = 1000;
  */
 @Injectable()
 export class AcceptCommitter implements OnApplicationShutdown {
+  private readonly logger = new Logger(AcceptCommitter.name);
   private readonly commits: MicroBatcher<NewMessage, AcceptOutcome>;
   private readonly handOffs: MicroBatcher<OutboxDispatch, void>;
   /** Hand-offs not yet done: shutdown waits for them. */
   private readonly handingOff = new Set<Promise<unknown>>();
+  /** Tokens of commits answered E503 whose outcome was lost, with when they were sent. */
+  private readonly inDoubt = new Map<string, number>();
+  private inDoubtTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -60,13 +82,34 @@ export class AcceptCommitter implements OnApplicationShutdown {
     return outcome.trackingId;
   }
 
-  /** Waits for every hand-off in flight (shutdown: no accepted message left half-done). */
+  /** Waits for every hand-off in flight (shutdown: no accepted message left half-done); withdraws commits in doubt once more. */
   async onApplicationShutdown(): Promise<void> {
     while (this.handingOff.size > 0) await Promise.all([...this.handingOff]);
+    clearTimeout(this.inDoubtTimer);
+    if (this.inDoubt.size > 0) await this.withdrawInDoubt();
+    if (this.inDoubt.size > 0) {
+      this.logger.error(
+        `stopping with ${this.inDoubt.size} commit(s) in doubt not withdrawn (the database is away): messages they stored may go out although their partners were answered E503; ACCEPTED events with detail.commit in ${[...this.inDoubt.keys()].join(', ')}`,
+      );
+    }
+  }
+
+  /** Commits answered E503 whose outcome is not known yet (tests, readiness details). */
+  get commitsInDoubt(): number {
+    return this.inDoubt.size;
   }
 
   private async commitBatch(batch: readonly NewMessage[]): Promise<AcceptOutcome[]> {
-    const outcomes = await acceptMessages(this.pool, batch, { queue: QueueName.Barcode, jobName: JobName.RenderBarcode });
+    const token = randomUUID();
+    const sentAt = Date.now();
+    let outcomes: AcceptOutcome[];
+    try {
+      outcomes = await acceptMessages(this.pool, batch, { queue: QueueName.Barcode, jobName: JobName.RenderBarcode }, token);
+    } catch (error) {
+      // The partners get E503 (not accepted): whatever this commit stored must not go out.
+      if (commitOutcomeUnknown(error)) this.holdInDoubt(token, sentAt);
+      throw error;
+    }
     const entries = outcomes.flatMap((o): OutboxDispatch[] =>
       o.accepted ? [{ id: o.outboxId, jobName: JobName.RenderBarcode, payload: { trackingId: o.trackingId } }] : [],
     );
@@ -78,5 +121,28 @@ export class AcceptCommitter implements OnApplicationShutdown {
       if (this.handOffs.waiting > HAND_OFF_BACKLOG) await handOff;
     }
     return outcomes;
+  }
+
+  private holdInDoubt(token: string, sentAt: number): void {
+    this.inDoubt.set(token, sentAt);
+    this.logger.warn(`commit ${token} lost its database connection before its outcome came back: answered E503, its messages will be withdrawn if it committed`);
+    this.inDoubtTimer ??= setTimeout(() => void this.withdrawInDoubt(), IN_DOUBT_RETRY_MS);
+  }
+
+  /** Tries the withdrawal of every commit in doubt; retries while the database is away. */
+  private async withdrawInDoubt(): Promise<void> {
+    this.inDoubtTimer = undefined;
+    const tokens = [...this.inDoubt.keys()];
+    if (tokens.length === 0) return;
+    try {
+      const since = new Date(Math.min(...this.inDoubt.values()) - IN_DOUBT_LOOKBACK_MS);
+      const { withdrawn, tooLate } = await withdrawAccepts(this.pool, tokens, since);
+      for (const token of tokens) this.inDoubt.delete(token);
+      if (withdrawn.length > 0) this.logger.warn(`withdrew ${withdrawn.length} message(s) of commits answered E503: ${withdrawn.join(', ')}`);
+      if (tooLate.length > 0) this.logger.error(`${tooLate.length} message(s) of commits answered E503 had already been sent: ${tooLate.join(', ')}`);
+    } catch {
+      // Still away: the next try comes soon.
+      this.inDoubtTimer ??= setTimeout(() => void this.withdrawInDoubt(), IN_DOUBT_RETRY_MS);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { JobName, QueueName } from '@mms/contracts';
 import type { MessageStatus } from '@mms/contracts';
-import type { SqlClient } from './pg-pool';
+import type { Pool } from 'pg';
+import { SqlClient, withTransaction } from './pg-pool';
 
 /**
  * The message ledger: the one module that writes a message's status, its status events and its
@@ -114,6 +115,7 @@ export async function recordTransitions(db: SqlClient, steps: readonly Transitio
          mv.detail || jsonb_build_object('status', mv.to_status), ${NOW}, ${NOW}
        FROM moved mv JOIN accounts a ON a.id = mv.account_id
        WHERE a.postback_url IS NOT NULL AND (${POSTBACK_CODE_SQL}) IS NOT NULL
+         AND NOT coalesce((mv.detail->>'unannounced')::boolean, false)
        ORDER BY mv.id
        RETURNING id
      ), outboxed AS (
@@ -219,7 +221,7 @@ export type AcceptOutcome =
  * written and come back `no-credit`. The tracking id is base64("MMS_<id>"), as trackingIdOf
  * writes it.
  */
-export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[], job: AcceptJob): Promise<AcceptOutcome[]> {
+export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[], job: AcceptJob, commitToken: string | null = null): Promise<AcceptOutcome[]> {
   if (batch.length === 0) return [];
   const field = <K extends keyof NewMessage>(name: K) => batch.map((m) => m[name]);
   const { rows } = await db.query<{ ord: number; id: number; tracking_id: string; outbox_id: number }>({
@@ -256,7 +258,8 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
        RETURNING id, tracking_id
      ), event AS (
        INSERT INTO message_events (message_id, status, detail, at)
-       SELECT a.id, 'ACCEPTED', jsonb_build_object('via', a.via), ${NOW} FROM admitted a JOIN inserted USING (id)
+       SELECT a.id, 'ACCEPTED', jsonb_strip_nulls(jsonb_build_object('via', a.via, 'commit', $21::text)), ${NOW}
+       FROM admitted a JOIN inserted USING (id)
      ), device AS (
        INSERT INTO phone_devices (phone, device, source, updated_at)
        SELECT DISTINCT ON (to_number) to_number, device, 'partner-api', ${NOW}
@@ -290,6 +293,7 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
       job.queue,
       job.jobName,
       batch.map((m) => m.requestId ?? null),
+      commitToken,
     ],
   });
   const admitted = new Map(rows.map((row) => [Number(row.ord), row]));
@@ -298,5 +302,44 @@ export async function acceptMessages(db: SqlClient, batch: readonly NewMessage[]
     return row === undefined
       ? { accepted: false, reason: 'no-credit' }
       : { accepted: true, messageId: row.id, trackingId: row.tracking_id, outboxId: row.outbox_id };
+  });
+}
+
+/** What withdrawing the accepts of commits whose outcome was lost did. */
+export interface Withdrawal {
+  /** Tracking ids moved to FAILED before any MMSC saw them. */
+  readonly withdrawn: readonly string[];
+  /** Tracking ids stored by those commits that had already gone further (SUBMITTED or later). */
+  readonly tooLate: readonly string[];
+}
+
+/**
+ * Undoes the accepts of commits the gateway answered E503 because it never learnt their outcome
+ * (the connection to PostgreSQL broke after the statement was sent: it may have committed). The
+ * partner was told the message was not accepted and may send it again, so a message such a commit
+ * stored must not go out: it moves to FAILED (credit returned, no postback: the partner never got
+ * its tracking id) and its render job's outbox row goes. Found by the commit token that
+ * acceptMessages writes into each ACCEPTED event; `since` bounds the events read. Idempotent.
+ */
+export async function withdrawAccepts(db: Pool, commitTokens: readonly string[], since: Date): Promise<Withdrawal> {
+  if (commitTokens.length === 0) return { withdrawn: [], tooLate: [] };
+  return withTransaction(db, async (client) => {
+    const { rows } = await client.query<{ id: number; tracking_id: string; status: string }>(
+      `SELECT m.id, m.tracking_id, m.status::text AS status FROM message_events e JOIN messages m ON m.id = e.message_id
+       WHERE e.status = 'ACCEPTED' AND e.at >= ($2::timestamptz AT TIME ZONE 'UTC') AND e.detail->>'commit' = ANY($1::text[])
+       ORDER BY m.id FOR UPDATE OF m`,
+      [[...commitTokens], since.toISOString()],
+    );
+    const open = rows.filter((r) => r.status === 'ACCEPTED' || r.status === 'RENDERED');
+    const reason = 'accept: the commit outcome was lost with the database connection and the partner was answered E503';
+    await recordTransitions(
+      client,
+      open.map((r) => ({ messageId: r.id, from: ['ACCEPTED', 'RENDERED'], to: 'FAILED', detail: { stage: 'accept', reason, unannounced: true }, set: { failureReason: reason } })),
+    );
+    await client.query(`DELETE FROM outbox WHERE job_name = $2 AND job_id = ANY($1::text[])`, [open.map((r) => r.tracking_id), JobName.RenderBarcode]);
+    return {
+      withdrawn: open.map((r) => r.tracking_id),
+      tooLate: rows.filter((r) => r.status !== 'ACCEPTED' && r.status !== 'RENDERED' && r.status !== 'FAILED').map((r) => r.tracking_id),
+    };
   });
 }
