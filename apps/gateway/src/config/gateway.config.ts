@@ -67,7 +67,11 @@ export const gatewayEnvSchema = z.object({
   MM7_CONNECTORS: connectorsVariable(mm7InboundConnectorSchema).optional(),
 
   // Bounds (docs/reliability.md). The partner port's HTTP server:
-  /** A request must have arrived whole (headers and body) within this, or its connection is closed (408). */
+  /**
+   * A slow sender's bound: its headers must arrive within this (checked every second), then its
+   * body within this again, or it gets 408 and its connection is closed; so at most about twice
+   * this plus a second in all.
+   */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /** An idle keep-alive connection is closed after this: longer than a load balancer's idle timeout (often 60 s). */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),

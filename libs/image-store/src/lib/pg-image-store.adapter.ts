@@ -17,7 +17,12 @@ export class PgImageStore implements ImageStore {
     return key as string;
   }
 
-  /** Many images in one statement (a worker's batch); keys in the order given. */
+  /**
+   * Many images in one statement (a worker's batch); keys in the order given. An image stored
+   * again that is older than a day is made young again, so the retention pass (which deletes
+   * images nothing refers to, past RETENTION_IMAGES_DAYS) cannot take it from under the row
+   * about to refer to it.
+   */
   async putMany(images: ReadonlyArray<{ bytes: Buffer; contentType: string }>): Promise<string[]> {
     const keys = images.map((image) => imageKeyOf(image.bytes));
     if (images.length === 0) return keys;
@@ -25,7 +30,8 @@ export class PgImageStore implements ImageStore {
       `INSERT INTO stored_images (key, content_type, bytes, byte_size, created_at)
        SELECT key, content_type, bytes, length(bytes), (now() AT TIME ZONE 'UTC')
        FROM unnest($1::text[], $2::text[], $3::bytea[]) AS i(key, content_type, bytes)
-       ON CONFLICT (key) DO NOTHING`,
+       ON CONFLICT (key) DO UPDATE SET created_at = EXCLUDED.created_at
+         WHERE stored_images.created_at < EXCLUDED.created_at - interval '1 day'`,
       [keys, images.map((image) => image.contentType), images.map((image) => image.bytes)],
     );
     return keys;
