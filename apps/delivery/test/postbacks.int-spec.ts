@@ -10,6 +10,7 @@ import { freePort } from '../../../test/free-port';
 import { validateXml } from '../../../test/xml-schema';
 import { DeliveryAppModule } from '../src/app.module';
 import { loadDeliveryConfig } from '../src/config/delivery.config';
+import { PostbackRepository } from '../src/postbacks/postback.repository';
 import { PostbackWorker } from '../src/postbacks/postback.worker';
 import { until } from './mm7-test-kit';
 import {
@@ -284,6 +285,33 @@ describe('postbacks to a partner receiver (real HTTP, PostgreSQL and Redis)', ()
     }
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(receiver.on(path)).toHaveLength(1);
+  });
+
+  it("keeps a bundle whole when another claim of the account is in flight: the claim waits for it instead of taking the rest", async () => {
+    const { id } = await partner({ bundle: true });
+    const messages = await renderedMessages(pool, id, 3);
+    await step.submitted(pool, messages); // notices written, no job dispatched: only this test claims
+    const ids = (await pool.query<{ id: number }>('SELECT id FROM postbacks WHERE account_id = $1 ORDER BY id', [id])).rows.map((r) => r.id);
+    expect(ids).toHaveLength(3);
+
+    // Another worker's claim holds the oldest notice's row.
+    const other = await pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM postbacks WHERE id = $1 FOR UPDATE', [ids[0]]);
+      let settled = false;
+      const claim = app
+        .get(PostbackRepository)
+        .claim(5000, [], { accountId: id, limit: 10 })
+        .finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Skipping the held row would have claimed the other two at once: a bundle split in two.
+      expect(settled).toBe(false);
+      await other.query('ROLLBACK');
+      expect((await claim).map((c) => c.id)).toEqual(ids);
+    } finally {
+      other.release();
+    }
   });
 
   it.each([

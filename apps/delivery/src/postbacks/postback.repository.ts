@@ -112,7 +112,10 @@ export class PostbackRepository {
   /**
    * Takes due notices for one attempt: each gets its attempt number and a hold of `holdMs`, and
    * an attempt row (started now, outcome to come). With `bundleOf`, the account's due notices up
-   * to `limit`, oldest first, whose earlier siblings are all done or in the same claim.
+   * to `limit`, oldest first, whose earlier siblings are all done or in the same claim. A bundle
+   * claim waits for another one of the account in flight (FOR UPDATE, not SKIP LOCKED: skipping
+   * split one bundle in two when the jobs of its notices woke together), then finds those rows
+   * leased and takes only what is left.
    */
   async claim(holdMs: number, ids: readonly number[], bundleOf?: { accountId: number; limit: number }): Promise<ClaimedPostback[]> {
     const due = `p.state = 'PENDING' AND (p.lease_until IS NULL OR p.lease_until <= ${NOW}) AND p.next_attempt_at <= ${NOW}`;
@@ -120,7 +123,7 @@ export class PostbackRepository {
       bundleOf === undefined
         ? `chosen AS (SELECT p.id FROM postbacks p WHERE p.id = ANY($2::int[]) AND ${due} FOR UPDATE SKIP LOCKED),`
         : `candidate AS (
-             SELECT p.id, p.message_id FROM postbacks p WHERE p.account_id = $2 AND ${due} ORDER BY p.id LIMIT $3 FOR UPDATE SKIP LOCKED
+             SELECT p.id, p.message_id FROM postbacks p WHERE p.account_id = $2 AND ${due} ORDER BY p.id LIMIT $3 FOR UPDATE
            ), chosen AS (
              SELECT k.id FROM candidate k WHERE NOT EXISTS (
                SELECT 1 FROM postbacks e WHERE e.message_id = k.message_id AND e.id < k.id AND e.state = 'PENDING'
