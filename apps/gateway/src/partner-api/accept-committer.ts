@@ -27,7 +27,7 @@ export function commitOutcomeUnknown(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return false;
   const message = error instanceof Error ? error.message : String(error);
-  return !/timeout exceeded when trying to connect|Connection terminated due to connection timeout/i.test(message);
+  return !/timeout exceeded when trying to connect|Connection terminated due to connection timeout|Cannot use a pool after calling end/i.test(message);
 }
 
 /**
@@ -51,6 +51,7 @@ export class AcceptCommitter implements OnApplicationShutdown {
   /** Tokens of commits answered E503 whose outcome was lost, with when they were sent. */
   private readonly inDoubt = new Map<string, number>();
   private inDoubtTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -85,6 +86,7 @@ export class AcceptCommitter implements OnApplicationShutdown {
   /** Waits for every hand-off in flight (shutdown: no accepted message left half-done); withdraws commits in doubt once more. */
   async onApplicationShutdown(): Promise<void> {
     while (this.handingOff.size > 0) await Promise.all([...this.handingOff]);
+    this.closed = true;
     clearTimeout(this.inDoubtTimer);
     if (this.inDoubt.size > 0) await this.withdrawInDoubt();
     if (this.inDoubt.size > 0) {
@@ -126,7 +128,14 @@ export class AcceptCommitter implements OnApplicationShutdown {
   private holdInDoubt(token: string, sentAt: number): void {
     this.inDoubt.set(token, sentAt);
     this.logger.warn(`commit ${token} lost its database connection before its outcome came back: answered E503, its messages will be withdrawn if it committed`);
-    this.inDoubtTimer ??= setTimeout(() => void this.withdrawInDoubt(), IN_DOUBT_RETRY_MS);
+    this.scheduleWithdrawal();
+  }
+
+  /** The next try; none once shut down (the pool is gone), and never what keeps the process alive. */
+  private scheduleWithdrawal(): void {
+    if (this.closed || this.inDoubtTimer !== undefined) return;
+    this.inDoubtTimer = setTimeout(() => void this.withdrawInDoubt(), IN_DOUBT_RETRY_MS);
+    this.inDoubtTimer.unref();
   }
 
   /** Tries the withdrawal of every commit in doubt; retries while the database is away. */
@@ -142,7 +151,7 @@ export class AcceptCommitter implements OnApplicationShutdown {
       if (tooLate.length > 0) this.logger.error(`${tooLate.length} message(s) of commits answered E503 had already been sent: ${tooLate.join(', ')}`);
     } catch {
       // Still away: the next try comes soon.
-      this.inDoubtTimer ??= setTimeout(() => void this.withdrawInDoubt(), IN_DOUBT_RETRY_MS);
+      this.scheduleWithdrawal();
     }
   }
 }

@@ -20,6 +20,7 @@ describe('commitOutcomeUnknown', () => {
     ['a statement timeout (cancelled: rolled back)', fromServer('canceling statement due to statement timeout', '57014')],
     ['a refused connection (nothing was sent)', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
     ['a pool that could not connect in time', new Error('timeout exceeded when trying to connect')],
+    ['a pool already ended (shutting down)', new Error('Cannot use a pool after calling end on the pool')],
   ])('is known after %s', (_case, error) => {
     expect(commitOutcomeUnknown(error)).toBe(false);
   });
