@@ -101,10 +101,11 @@ export async function reconcile(world: FaultWorld, simulatorOrigin: string, rece
  * Whether everything the fleet owes has happened: every stored message settled (taken by the
  * MMSC, or FAILED) and no notice still pending.
  */
-export async function settled(world: FaultWorld, simulatorOrigin: string): Promise<{ done: boolean; waiting: string }> {
-  const [statuses, pending, taken] = await Promise.all([
-    world.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM messages GROUP BY status'),
+export async function settled(world: FaultWorld, simulatorOrigin: string): Promise<{ done: boolean; waiting: string; fingerprint: string }> {
+  const [statuses, pending, notices, taken] = await Promise.all([
+    world.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM messages GROUP BY status ORDER BY status'),
     world.query<{ n: string }>(`SELECT count(*) AS n FROM postbacks WHERE state = 'PENDING'`),
+    world.query<{ n: string }>('SELECT count(*) AS n FROM postbacks'),
     simulatorTakes(simulatorOrigin),
   ]);
   const inFlight = statuses.filter((s) => !SETTLED.has(s.status)).reduce((sum, s) => sum + Number(s.n), 0);
@@ -114,7 +115,10 @@ export async function settled(world: FaultWorld, simulatorOrigin: string): Promi
   );
   const pendingNotices = Number(pending[0]?.n ?? 0);
   const waiting = `${inFlight} message(s) in flight, ${Number(notTaken[0]?.n ?? 0)} recorded sent but not at the MMSC, ${pendingNotices} postback(s) pending`;
-  return { done: inFlight === 0 && pendingNotices === 0 && Number(notTaken[0]?.n ?? 0) === 0, waiting };
+  // Delivery reports keep coming after every message settled (each one a new N102): the
+  // scenario is over when nothing has changed for a while, not at the first quiet look.
+  const fingerprint = `${statuses.map((s) => `${s.status}=${s.n}`).join(',')};notices=${notices[0]?.n ?? 0}`;
+  return { done: inFlight === 0 && pendingNotices === 0 && Number(notTaken[0]?.n ?? 0) === 0, waiting, fingerprint };
 }
 
 /** SubmitReqs the simulator accepted, counted per TransactionID. */

@@ -7,6 +7,12 @@ import { PartnerLoad } from './partner-load';
 import { PostbackReceiver } from './postback-receiver';
 import { Scenario, ScenarioContext, waitUntilLoadAt } from './scenario';
 
+/**
+ * How long the ledgers must stay unchanged before they are read: longer than the simulator's
+ * delivery reports take to arrive after their SubmitRsp, retries included (1 s, then 1 s and 2 s).
+ */
+const QUIET_MS = 5000;
+
 export interface SuiteSettings {
   readonly runId: string;
   readonly postgresUrl: string;
@@ -60,9 +66,12 @@ export async function runScenario(scenario: Scenario, settings: SuiteSettings, p
 
     const deadline = Date.now() + settings.settleWithinMs;
     let state = await settled(world, fleet.simulatorOrigin);
-    while (!state.done && Date.now() < deadline) {
+    let unchangedSince = Date.now();
+    while (!(state.done && Date.now() - unchangedSince >= QUIET_MS) && Date.now() < deadline) {
       await sleep(1000);
-      state = await settled(world, fleet.simulatorOrigin);
+      const next = await settled(world, fleet.simulatorOrigin);
+      if (next.fingerprint !== state.fingerprint || !next.done) unchangedSince = Date.now();
+      state = next;
     }
     note(state.done ? 'settled' : `not settled after ${settings.settleWithinMs / 1000} s: ${state.waiting}`);
 
