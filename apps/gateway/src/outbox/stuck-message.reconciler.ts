@@ -5,7 +5,7 @@ import type { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Pool, PoolClient } from 'pg';
 import { JobName, JobOf, MessageStatus, QueueName, jobPayloadSchemas } from '@mms/contracts';
-import { PG_POOL } from '@mms/db';
+import { PG_POOL, withSessionLock } from '@mms/db';
 import { JobProducer, MessageFailures, PeriodicPass, redisOptionsFrom } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 
@@ -121,18 +121,10 @@ export class StuckMessageReconciler implements OnApplicationBootstrap, OnApplica
   private async reconcile(): Promise<ReconcilePass> {
     const tally: Tally = { examined: 0, requeued: 0, markedFailed: 0, errors: 0 };
     let ran = false;
-    let client: PoolClient | undefined;
     try {
-      client = await this.pool.connect();
-      await this.whileLocked(client, async (locked) => {
-        ran = true;
-        await this.reconcileAll(locked, tally);
-      });
-      client.release();
+      ran = (await withSessionLock(this.pool, RECONCILER_LOCK, (client) => this.reconcileAll(client, tally))).ran;
     } catch (error) {
       this.count(tally, 1, error);
-      // The lock, if still held, goes with the connection rather than back into the pool.
-      client?.release(true);
     }
     const { firstError, ...counts } = tally;
     if (counts.requeued + counts.markedFailed + counts.errors > 0) {
@@ -141,17 +133,6 @@ export class StuckMessageReconciler implements OnApplicationBootstrap, OnApplica
       else this.logger.log(summary);
     }
     return { ran, ...counts };
-  }
-
-  /** Runs `work` holding the reconciler's lock on `client`; does nothing while another replica holds it. */
-  private async whileLocked(client: PoolClient, work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RECONCILER_LOCK]);
-    if (rows[0]?.locked !== true) return;
-    try {
-      await work(client);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK]);
-    }
   }
 
   private async reconcileAll(client: PoolClient, tally: Tally): Promise<void> {

@@ -4,7 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
 import { MessageStatus, QueueName } from '@mms/contracts';
-import { PG_POOL } from '@mms/db';
+import { PG_POOL, withSessionLock } from '@mms/db';
 import { PeriodicPass, withTimeout } from '@mms/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { EventCursor, FINAL_STATUSES, deleteDeliveryReports, deleteEvents, deleteImages, deleteMessages } from './retention-statements';
@@ -89,31 +89,17 @@ export class RetentionPass implements OnApplicationBootstrap, OnApplicationShutd
     const started = Date.now();
     const counts: Mutable<Counts> = { messages: 0, submitted: 0, events: 0, deliveryReports: 0, images: 0, cacheRows: 0, jobs: 0 };
     const errors: string[] = [];
-    let lock: PoolClient;
+    let ran: boolean;
     try {
-      lock = await this.pool.connect();
+      // The lock's client runs the statements too: a pass takes one connection of the pool.
+      ran = (await withSessionLock(this.pool, RETENTION_LOCK, (db) => this.runSteps(db, counts, errors))).ran;
     } catch (error) {
-      this.logger.warn(`retention pass skipped: ${messageOf(error)}`);
-      return { ran: false, ...counts, errors: [`lock: ${messageOf(error)}`] };
+      this.logger.warn(`retention pass failed: ${messageOf(error)}`);
+      return { ran: false, ...counts, errors: [...errors, `lock: ${messageOf(error)}`] };
     }
-    let broken: Error | undefined;
-    try {
-      const { rows } = await lock.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [RETENTION_LOCK]);
-      if (rows[0]?.locked !== true) {
-        this.logger.debug('retention pass skipped: another gateway holds the lock');
-        return { ran: false, ...counts, errors };
-      }
-      try {
-        await this.runSteps(lock, counts, errors);
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [RETENTION_LOCK]);
-      }
-    } catch (error) {
-      // The lock's connection failed: released as broken below, which ends its session and so the lock.
-      broken = error instanceof Error ? error : new Error(String(error));
-      errors.push(`lock: ${broken.message}`);
-    } finally {
-      lock.release(broken);
+    if (!ran) {
+      this.logger.debug('retention pass skipped: another gateway holds the lock');
+      return { ran: false, ...counts, errors };
     }
 
     const line =
@@ -128,7 +114,6 @@ export class RetentionPass implements OnApplicationBootstrap, OnApplicationShutd
   /**
    * Every step the configuration turns on, each on its own: one that fails is recorded in `errors`
    * and the next still runs. PostgreSQL first, Redis last, so a Redis away costs only the jobs step.
-   * The lock's client runs the statements too: a pass takes one connection of the pool.
    */
   private async runSteps(db: PoolClient, counts: Mutable<Counts>, errors: string[]): Promise<void> {
     const step = async (name: string, work: () => Promise<void>) => {

@@ -78,3 +78,29 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
     client.release();
   }
 }
+
+/**
+ * Runs `work` on one client of the pool while it holds the session advisory lock `key`, so that
+ * one process of the fleet at a time does it (the gateway's background passes); `{ ran: false }`
+ * when another session holds the lock. No transaction is held: `work` may talk to Redis for as
+ * long as it needs. A client that failed is released as broken, which ends its session and so
+ * the lock, rather than going back to the pool still holding it.
+ */
+export async function withSessionLock<T>(pool: Pool, key: number, work: (client: PoolClient) => Promise<T>): Promise<{ ran: true; result: T } | { ran: false }> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [key]);
+    if (rows[0]?.locked !== true) return { ran: false };
+    try {
+      return { ran: true, result: await work(client) };
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]);
+    }
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
