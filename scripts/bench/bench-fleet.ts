@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { QueueName } from '@mms/contracts';
 import { redisOptionsFrom } from '@mms/queue';
 import { freePort } from '../../test/free-port';
-import { Fleet, REPO_ROOT, ServiceName, startFleet } from '../lib/fleet';
+import { Fleet, REPO_ROOT, ServiceName, inheritedEnv, startFleet } from '../lib/fleet';
 import { BenchWorld } from './bench-world';
 import { BenchFailure, RunGuard, messageOf } from './failure';
 import { LogWatch } from './log-watch';
@@ -21,12 +21,6 @@ export interface WorkerCounts {
   readonly barcode: number;
   readonly delivery: number;
 }
-
-/**
- * Variables of the caller's environment (or .env) that would point the bench's fleet somewhere
- * else or inject failures: the bench sets its own or none.
- */
-const INHERITED_NOT = /^(DATABASE_URL|QUEUE_PREFIX|GATEWAY_|OPS_|MM7_|MMSC_SIM_|BARCODE_|DELIVERY_|LOG_|ADMIN_|DEMO_POSTBACK_URL|OUTBOX_|RECONCILE_)/;
 
 /**
  * The fleet under test (MMSC simulator, gateway, barcode, delivery, each from scripts/lib/fleet.ts)
@@ -53,9 +47,8 @@ export class BenchFleet {
   static async create(world: BenchWorld, fleetEnv: Readonly<Record<string, string>>, logs: LogWatch, guard: RunGuard): Promise<BenchFleet> {
     const [gateway, ops, simulator, ceiling] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const ports = { gateway, ops, simulator, ceiling };
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !INHERITED_NOT.test(name)));
     const env: NodeJS.ProcessEnv = {
-      ...inherited,
+      ...inheritedEnv(),
       ...fleetEnv,
       DATABASE_URL: world.databaseUrl,
       REDIS_URL: world.redisUrl,

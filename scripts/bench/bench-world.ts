@@ -33,10 +33,15 @@ export function planWorld(runId: string, serverUrl: string, redisUrl: string): B
 }
 
 export async function createWorld(world: BenchWorld): Promise<void> {
-  await createMigratedDatabase(world.serverUrl, world.databaseName);
-  const prisma = createPrismaClient(world.databaseUrl, 2);
+  await createSeededDatabase(world.serverUrl, world.databaseName, null);
+}
+
+/** A new database with the committed migrations and the dev seed (the demo account's postback URL as given). */
+export async function createSeededDatabase(serverUrl: string, name: string, demoPostbackUrl: string | null): Promise<void> {
+  const url = await createMigratedDatabase(serverUrl, name);
+  const prisma = createPrismaClient(url, 2);
   try {
-    await seedDevWorld(prisma, null);
+    await seedDevWorld(prisma, demoPostbackUrl);
   } finally {
     await prisma.$disconnect();
   }
@@ -54,7 +59,8 @@ export async function removeWorld(world: BenchWorld): Promise<string[]> {
   return problems;
 }
 
-async function deleteKeys(redisUrl: string, patterns: readonly string[]): Promise<void> {
+/** Deletes every key matching the patterns (a throw-away world's queue prefix). */
+export async function deleteKeys(redisUrl: string, patterns: readonly string[]): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   redis.on('error', () => undefined);
   await redis.connect();

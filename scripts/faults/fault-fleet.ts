@@ -2,11 +2,7 @@ import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../test/free-port';
-import { Fleet, REPO_ROOT, ServiceName, startFleet, waitForHttp } from '../lib/fleet';
-
-/** Variables of the caller's environment that would point the fleet elsewhere or inject failures. */
-const INHERITED_NOT =
-  /^(DATABASE_URL|REDIS_URL|QUEUE_PREFIX|GATEWAY_|OPS_|MM7_|MMSC_SIM_|BARCODE_|DELIVERY_|LOG_|ADMIN_|DEMO_POSTBACK_URL|OUTBOX_|RECONCILE_|POSTBACK_|NODE_ENV)/;
+import { Fleet, REPO_ROOT, ServiceName, inheritedEnv, startFleet, waitForHttp } from '../lib/fleet';
 
 export interface FleetPorts {
   readonly gateway: number;
@@ -65,10 +61,9 @@ export class FaultFleet {
       deliveryOps: await freePort(),
       simulator: await freePort(),
     };
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !INHERITED_NOT.test(name)));
     const inbound = { MM7_INBOUND_USERNAME: 'mmsc', MM7_INBOUND_PASSWORD: 'faults-inbound-secret' };
     const env: NodeJS.ProcessEnv = {
-      ...inherited,
+      ...inheritedEnv(),
       DATABASE_URL: options.databaseUrl,
       REDIS_URL: options.redisUrl,
       QUEUE_PREFIX: options.queuePrefix,

@@ -2,9 +2,10 @@ import type { FaultWorld } from './fault-world';
 import type { PostbackReceiver } from './postback-receiver';
 
 /** What the MMSC simulator recorded of one SubmitReq (GET /api/messages). */
-interface SimulatorMessage {
+export interface SimulatorMessage {
   readonly transactionId: string | null;
   readonly status: 'accepted' | 'rejected';
+  readonly statusCode?: number;
 }
 
 interface StoredMessage {
@@ -121,12 +122,17 @@ export async function settled(world: FaultWorld, simulatorOrigin: string): Promi
   return { done: inFlight === 0 && pendingNotices === 0 && Number(notTaken[0]?.n ?? 0) === 0, waiting, fingerprint };
 }
 
-/** SubmitReqs the simulator accepted, counted per TransactionID. */
-async function simulatorTakes(origin: string): Promise<Map<string, number>> {
-  const response = await fetch(`${origin}/api/messages?status=accepted`, { signal: AbortSignal.timeout(10_000) });
+/** The SubmitReqs the simulator took (`accepted`) or refused (`rejected`). */
+export async function simulatorMessages(origin: string, status: SimulatorMessage['status']): Promise<SimulatorMessage[]> {
+  const response = await fetch(`${origin}/api/messages?status=${status}`, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`the MMSC simulator's /api/messages answered HTTP ${response.status}`);
+  return (await response.json()) as SimulatorMessage[];
+}
+
+/** SubmitReqs the simulator accepted, counted per TransactionID. */
+export async function simulatorTakes(origin: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const message of (await response.json()) as SimulatorMessage[]) {
+  for (const message of await simulatorMessages(origin, 'accepted')) {
     if (message.transactionId !== null) counts.set(message.transactionId, (counts.get(message.transactionId) ?? 0) + 1);
   }
   return counts;

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { QueueName } from '@mms/contracts';
 import { redisOptionsFrom } from '@mms/queue';
 import { freePort } from '../../test/free-port';
+import { simulatorMessages, simulatorTakes } from './ledger';
 import { Scenario, ScenarioContext } from './scenario';
 import { CuttableProxy } from './tcp-proxy';
 import { ThrowawayRedis } from './throwaway-redis';
@@ -37,11 +38,9 @@ async function simulatorStats(ctx: ScenarioContext): Promise<SimulatorStats> {
  * would give its own TransactionID: that message counts as submitted.)
  */
 async function permanentRefusals(ctx: ScenarioContext): Promise<Map<string, number>> {
-  const list = async (status: string) =>
-    (await (await fetch(`${ctx.fleet.simulatorOrigin}/api/messages?status=${status}`)).json()) as Array<{ transactionId: string | null; statusCode?: number }>;
-  const taken = new Set((await list('accepted')).map((m) => m.transactionId));
+  const taken = await simulatorTakes(ctx.fleet.simulatorOrigin);
   const refused = new Map<string, number>();
-  for (const m of await list('rejected')) {
+  for (const m of await simulatorMessages(ctx.fleet.simulatorOrigin, 'rejected')) {
     if (m.transactionId === null || taken.has(m.transactionId)) continue;
     if (m.statusCode !== undefined && m.statusCode >= 2000 && m.statusCode < 3000) refused.set(m.transactionId, (refused.get(m.transactionId) ?? 0) + 1);
   }
@@ -170,9 +169,7 @@ async function refusedButSent(ctx: ScenarioContext): Promise<string[]> {
     'SELECT tracking_id, status::text AS status FROM messages WHERE barcode_value = ANY($1::text[])',
     [refused],
   );
-  const taken = new Set(
-    ((await (await fetch(`${ctx.fleet.simulatorOrigin}/api/messages?status=accepted`)).json()) as Array<{ transactionId: string | null }>).map((m) => m.transactionId),
-  );
+  const taken = await simulatorTakes(ctx.fleet.simulatorOrigin);
   const sent = stored.filter((m) => taken.has(m.tracking_id) || m.status !== 'FAILED');
   ctx.note(`answered E503 but stored by a commit whose answer was lost: ${stored.length}, withdrawn ${stored.length - sent.length}`);
   return sent.length === 0 ? [] : [`${sent.length} message(s) answered E503 went on anyway (${sent.map((m) => `${m.tracking_id} ${m.status}`).join(', ')})`];

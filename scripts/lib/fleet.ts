@@ -75,6 +75,17 @@ export function startFleet(options: StartOptions): Fleet {
   };
 }
 
+/**
+ * The caller's environment without what would point a fleet of the bench or the fault suite at
+ * something else or inject failures (addresses, prefixes, ports, MM7 and simulator settings,
+ * production mode...): those set their own or none.
+ */
+export function inheritedEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const notInherited =
+    /^(DATABASE_URL|REDIS_URL|QUEUE_PREFIX|GATEWAY_|OPS_|MM7_|MMSC_SIM_|BARCODE_|DELIVERY_|LOG_|ADMIN_|DEMO_POSTBACK_URL|OUTBOX_|RECONCILE_|POSTBACK_|NODE_ENV)/;
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !notInherited.test(name)));
+}
+
 /** Polls a URL until it answers 2xx, or throws after the timeout. */
 export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
