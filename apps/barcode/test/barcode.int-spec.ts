@@ -128,7 +128,7 @@ describe('barcode: issuing and rendering (real PostgreSQL and Redis)', () => {
     const message = await createDemoMessage(prisma, { databaseId: 17867, barcodeValue: 'NOT-A-NUMBER' });
     const { trackingId } = message;
     const options = jobOptionsFor(JobName.RenderBarcode, trackingId);
-    expect(options).toMatchObject({ jobId: trackingId, attempts: 5 });
+    expect(options).toMatchObject({ jobId: trackingId, attempts: 8 });
     await barcodeQueue.add(JobName.RenderBarcode, { trackingId }, options);
 
     const failed = await eventually(
@@ -177,7 +177,7 @@ describe('barcode: issuing and rendering (real PostgreSQL and Redis)', () => {
     const job = await barcodeQueue.add(JobName.RenderBarcode, payload, jobOptionsFor(JobName.RenderBarcode, jobId));
     expect(await settled(job)).toBe('failed');
     const after = await barcodeQueue.getJob(jobId);
-    expect(after?.opts.attempts).toBe(5);
+    expect(after?.opts.attempts).toBe(8);
     expect(after?.attemptsMade).toBe(1);
     expect(after?.failedReason).toBe(reason);
   });

@@ -3,7 +3,10 @@ import { JobName } from '@mms/contracts';
 
 /** Attempts and backoff per job name: the one place that decides how each job is retried. */
 const retryPolicy: Readonly<Record<JobName, Pick<JobsOptions, 'attempts' | 'backoff'>>> = {
-  [JobName.RenderBarcode]: { attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
+  // A value that cannot be rendered fails at once (UnrecoverableError): attempts only cover our
+  // own faults, and must outlast a database failover (five from 1 s, jitter included, could run
+  // out within 10 s: the postgres-outage fault scenario failed a message that way).
+  [JobName.RenderBarcode]: { attempts: 8, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
   [JobName.SubmitMms]: { attempts: 8, backoff: { type: 'exponential', delay: 2000, jitter: 0.5 } },
   [JobName.ApplyDeliveryReport]: { attempts: 10, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } },
   // The partner's answers are retried by the postback worker itself (its schedule is per account,
