@@ -38,6 +38,11 @@ async function main(): Promise<void> {
   console.log('\nfault-injection summary:');
   for (const r of results) console.log(`${r.problems.length === 0 ? 'ok  ' : 'FAIL'} ${r.line} (${r.seconds} s)`);
   if (results.some((r) => r.problems.length > 0)) process.exitCode = 1;
+  // Everything is closed by now; should a handle leak anyway, name it and fail rather than hang CI.
+  setTimeout(() => {
+    console.error(`test:faults: still running 10 s after the summary, held by ${process.getActiveResourcesInfo().join(', ')}`);
+    process.exit(1);
+  }, 10_000).unref();
 }
 
 main().catch((error: unknown) => {

@@ -61,10 +61,12 @@ export async function removeWorld(world: BenchWorld): Promise<string[]> {
 
 /** Deletes every key matching the patterns (a throw-away world's queue prefix). */
 export async function deleteKeys(redisUrl: string, patterns: readonly string[]): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  // No reconnecting: a Redis that is gone (a fault scenario's own, already stopped) must fail this
+  // call, not leave a retry timer that keeps the process alive.
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
   redis.on('error', () => undefined);
-  await redis.connect();
   try {
+    await redis.connect();
     for (const pattern of patterns) {
       let cursor = '0';
       do {

@@ -92,8 +92,9 @@ export async function runScenario(scenario: Scenario, settings: SuiteSettings, p
   } finally {
     await fleet?.stop().catch((error: unknown) => problems.push(`stopping the fleet: ${String(error)}`));
     await receiver.down();
-    await scenario.cleanUp?.({ parts }).catch(() => undefined);
+    // The world first: its keys may live in a Redis the scenario's clean-up stops.
     if (!settings.keepWorlds) await world.remove(redisUrls);
+    await scenario.cleanUp?.({ parts }).catch(() => undefined);
   }
   const line = result === undefined ? `${scenario.name}: did not complete` : summaryLine(scenario.name, result);
   return { name: scenario.name, line, problems, result, seconds: Math.round((Date.now() - started) / 1000) };
