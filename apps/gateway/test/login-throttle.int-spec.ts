@@ -6,10 +6,13 @@ import { responseField } from '../../../test/docs-examples';
 import { eventually, suitePrefix, uniquePhone } from '../../../test/fixtures';
 import { hashApiKey } from '../src/partner-api/credentials';
 import { GatewayHarness, startGateway } from './gateway-harness';
+import { basicAuthorization, postReport, report } from './hostile-kit';
 
 const DEMO_KEY = 'qTFkykO9JTfahCOqJ0V2Wf5Cg1t8iWlZ';
 const PER_ADDRESS = 5;
 const PER_PREFIX = 3;
+const MMSC_USER = 'mmsc';
+const MMSC_PASSWORD = 'throttle-suite-inbound-secret';
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 /** A sendMMSBarcode of the demo account's (the docs' example, to a fresh number), fields replaced or removed. */
@@ -47,6 +50,8 @@ describe('gateway: failed logins are slowed per address and per key prefix, neve
     LOGIN_FAILURES_PER_ADDRESS: String(PER_ADDRESS),
     LOGIN_FAILURES_PER_KEY_PREFIX: String(PER_PREFIX),
     LOGIN_THROTTLE_WINDOW_SECONDS: '120',
+    MM7_INBOUND_USERNAME: MMSC_USER,
+    MM7_INBOUND_PASSWORD: MMSC_PASSWORD,
   };
   let one: GatewayHarness;
   let two: GatewayHarness;
@@ -141,6 +146,52 @@ describe('gateway: failed logins are slowed per address and per key prefix, neve
     for (const guesser of guessers) expect(await send(one, guesser, legacy(md5(`guess ${guesser}`)))).toBe('E104');
     expect(await send(one, guessers[0] as string, legacy(password))).toBe('E104');
     expect(await send(one, '100.64.0.51', legacy(password))).toBe('E620');
+  });
+
+  describe("an MMSC's basic auth at /mm7/delivery-reports", () => {
+    /** The HTTP status a delivery report gets, sent from `from` with these credentials (none: no header). */
+    async function deliver(from: string, credentials?: { user: string; password: string }): Promise<number> {
+      const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8', 'x-forwarded-for': from };
+      if (credentials !== undefined) headers.authorization = basicAuthorization(credentials.user, credentials.password);
+      const reportsUrl = `${new URL(one.url).origin}/mm7/delivery-reports`;
+      return (await postReport(reportsUrl, report('', `throttle-${tag}-${randomBytes(4).toString('hex')}`), headers)).status;
+    }
+    const wrong = (user = MMSC_USER) => ({ user, password: randomBytes(12).toString('base64url') });
+    const right = { user: MMSC_USER, password: MMSC_PASSWORD };
+
+    it('cuts an address off after LOGIN_FAILURES_PER_ADDRESS wrong passwords, the right one included, for the partner API too', async () => {
+      const guesser = '203.0.113.30';
+      // Each guess at another user name: only the address's count reaches its limit.
+      for (let i = 0; i < PER_ADDRESS; i += 1) expect(await deliver(guesser, wrong(`guess-${tag}-${i}`))).toBe(401);
+      expect(await failures(`address:${guesser}`)).toBe(PER_ADDRESS);
+      // Refused unchecked: the right password too, and not counted again.
+      expect(await deliver(guesser, right)).toBe(401);
+      expect(await failures(`address:${guesser}`)).toBe(PER_ADDRESS);
+      // One guesser, one count: the partner API refuses the same address.
+      expect(await send(one, guesser, {})).toBe('E104');
+      // The MMSC itself, from its own address, is answered as always.
+      expect(await deliver('198.51.100.30', right)).toBe(200);
+    });
+
+    it('slows guesses at the user name spread over many addresses, while the MMSC keeps delivering from a clean one', async () => {
+      const user = `mmsc-${tag}`;
+      const guessers = ['192.0.2.31', '192.0.2.32', '192.0.2.33'];
+      for (const guesser of guessers) expect(await deliver(guesser, wrong(user))).toBe(401);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // That user name is over its limit: refused unchecked from the addresses that failed...
+      expect(await failures(`address:${guessers[0] as string}`)).toBe(1);
+      expect(await deliver(guessers[0] as string, { user, password: MMSC_PASSWORD })).toBe(401);
+      expect(await failures(`address:${guessers[0] as string}`)).toBe(1);
+      // ...while another user name from such an address is still checked.
+      expect(await deliver(guessers[1] as string, right)).toBe(200);
+    });
+
+    it('does not count a request without credentials (an MMSC asking for the challenge first)', async () => {
+      const asker = '203.0.113.31';
+      for (let i = 0; i < PER_ADDRESS + 2; i += 1) expect(await deliver(asker)).toBe(401);
+      expect(await failures(`address:${asker}`)).toBe(0);
+      expect(await deliver(asker, right)).toBe(200);
+    });
   });
 
   it('counts an IPv6 client by its /64: hopping addresses inside it does not help', async () => {

@@ -5,6 +5,8 @@ import { PrismaService } from '@mms/db';
 import { DeliveryReportFields, InvalidDeliveryReportError, Mm7Status, parseDeliveryReport, writeDeliveryReportRsp } from '@mms/mm7';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { OutboxRelay } from '../outbox/outbox.relay';
+import { basicAuthOf } from '../partner-api/credentials';
+import { LoginThrottle } from '../partner-api/login-throttle';
 import { sendFault } from './fault-reply';
 import { InboundCredential, connectorAuthenticatedBy, inboundCredentialsOf } from './inbound-credentials';
 import { soapEnvelopeOf } from './soap-part';
@@ -36,6 +38,7 @@ export class DeliveryReportsController {
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: OutboxRelay,
+    private readonly throttle: LoginThrottle,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.credentials = inboundCredentialsOf(config);
@@ -52,8 +55,15 @@ export class DeliveryReportsController {
   }
 
   private async take(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const connector = connectorAuthenticatedBy(req.headers.authorization, this.credentials);
+    // Wrong passwords are counted as the partner API's wrong keys are (LoginThrottle): an address
+    // or a user name past its limit is refused unchecked. A request without credentials (an MMSC
+    // asking for the challenge first) is not a guess.
+    const username = basicAuthOf(req.headers.authorization)?.username;
+    const attempt = username === undefined ? undefined : this.throttle.basicAuthAttemptOf(req.ip, username);
+    const refused = attempt !== undefined && (await this.throttle.refuses(attempt));
+    const connector = refused ? undefined : connectorAuthenticatedBy(req.headers.authorization, this.credentials);
     if (connector === undefined) {
+      if (attempt !== undefined && !refused) await this.throttle.failed(attempt);
       reply.header('www-authenticate', 'Basic realm="mm7"');
       await sendFault(reply, 401, Mm7Status.ImproperIdentification, 'Improper identification');
       return;

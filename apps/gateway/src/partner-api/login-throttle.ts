@@ -90,12 +90,17 @@ export class LoginThrottle implements OnApplicationShutdown {
 
   /** What this attempt is counted by; undefined for an attempt without credentials to count. */
   attemptOf(clientAddress: string, credentials: Credentials): LoginAttempt | undefined {
-    let subject: string;
-    if (credentials.kind === 'apiKey') subject = `key:${credentials.apiKey.slice(0, API_KEY_PREFIX_LENGTH)}`;
-    else if (credentials.kind === 'legacy') subject = `user:${credentials.user}`;
-    else return undefined;
-    // A digest: no part of a key or user name is written to Redis or kept in memory in clear.
-    return { address: addressKey(clientAddress), subject: createHash('sha256').update(subject).digest('base64url').slice(0, 22) };
+    if (credentials.kind === 'apiKey') return attempt(clientAddress, `key:${credentials.apiKey.slice(0, API_KEY_PREFIX_LENGTH)}`);
+    if (credentials.kind === 'legacy') return attempt(clientAddress, `user:${credentials.user}`);
+    return undefined;
+  }
+
+  /**
+   * An MMSC's basic auth at /mm7/delivery-reports, counted by its user name as a key prefix is:
+   * the same limits, and the same address counts as the partner API's (a guesser is one).
+   */
+  basicAuthAttemptOf(clientAddress: string, username: string): LoginAttempt {
+    return attempt(clientAddress, `mm7:${username}`);
   }
 
   /** Whether the attempt is answered E104 without checking its credentials. */
@@ -198,6 +203,11 @@ export class LoginThrottle implements OnApplicationShutdown {
     this.lastWarningAt = now;
     this.logger.warn(message);
   }
+}
+
+function attempt(clientAddress: string, subject: string): LoginAttempt {
+  // A digest: no part of a key or user name is written to Redis or kept in memory in clear.
+  return { address: addressKey(clientAddress), subject: createHash('sha256').update(subject).digest('base64url').slice(0, 22) };
 }
 
 function describe(error: unknown): string {
